@@ -1,0 +1,1 @@
+return await Course.Notebooks.Cli.CourseCommand.MainAsync(args);
