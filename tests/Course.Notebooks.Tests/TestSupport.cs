@@ -91,6 +91,12 @@ public static class TinyLibrary
 
 public static class Nbformat
 {
+    public static void AssertValid(string path)
+    {
+        var problem = Validate(path);
+        Assert.True(problem is null, problem);
+    }
+
     /// <summary>Validates a notebook with Debian's python3-nbformat; returns the validator's complaint or null.</summary>
     public static string? Validate(string path)
     {
@@ -103,6 +109,6 @@ public static class Nbformat
         var stdout = process.StandardOutput.ReadToEnd();
         var stderr = process.StandardError.ReadToEnd();
         process.WaitForExit();
-        return process.ExitCode == 0 && stdout.Contains("valid") ? null : stdout + stderr;
+        return process.ExitCode == 0 && stdout.Contains("valid") ? null : stdout + stderr[Math.Max(0, stderr.Length - 1500)..];
     }
 }

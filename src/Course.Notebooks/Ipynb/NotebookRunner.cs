@@ -135,7 +135,9 @@ public static class NotebookRunner
                 }
                 else
                 {
-                    var task = kernel.ExecuteCellAsync(NotebookDocument.Source(cell), deadline.Token);
+                    // On a pool thread: Roslyn runs a cell synchronously until its first await, and the deadline must still fire.
+                    var source = NotebookDocument.Source(cell);
+                    var task = Task.Run(() => kernel.ExecuteCellAsync(source, deadline.Token));
                     try
                     {
                         var result = await task.WaitAsync(deadline.Token).ConfigureAwait(false);
