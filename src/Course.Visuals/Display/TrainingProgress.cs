@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Globalization;
+using Course.Visuals.Display;
+using Course.Visuals.Rendering;
+
+namespace Course.Visuals;
+
+/// <summary>
+/// A training-progress display: bar, loss sparkline, steps per second and time left. It only holds
+/// state; a notebook shows it once and refreshes that output in place:
+/// <code>
+/// var progress = new TrainingProgress(steps);
+/// var shown = display(progress);
+/// for (int i = 0; i &lt; steps; i++) { ...; if (i % 50 == 0) shown.Update(progress.Report(i + 1, loss)); }
+/// </code>
+/// </summary>
+[TypeFormatterSource(typeof(VisualsFormatterSource), PreferredMimeTypes = new[] { "image/png" })]
+public sealed class TrainingProgress : IVisual
+{
+    private readonly Func<TimeSpan> _clock;
+    private readonly List<double> _losses = new();
+    private readonly List<(int Step, TimeSpan Time)> _marks = new();
+
+    public int TotalSteps { get; }
+    public string Title { get; }
+    public int Step { get; private set; }
+    public IReadOnlyList<double> Losses => _losses;
+    public TimeSpan Elapsed => _clock();
+    public bool Finished { get; private set; }
+
+    /// <param name="clock">Time since start; a stopwatch by default (tests pass their own).</param>
+    public TrainingProgress(int totalSteps, string title = "training", Func<TimeSpan>? clock = null)
+    {
+        if (totalSteps <= 0) throw new ArgumentOutOfRangeException(nameof(totalSteps), "Total steps must be positive.");
+        TotalSteps = totalSteps;
+        Title = title;
+        if (clock is null) { var sw = Stopwatch.StartNew(); clock = () => sw.Elapsed; }
+        _clock = clock;
+        _marks.Add((0, TimeSpan.Zero));
+    }
+
+    /// <summary>Records that <paramref name="step"/> steps are done, with the latest loss; returns this for display(...).Update(...).</summary>
+    public TrainingProgress Report(int step, double? loss = null)
+    {
+        Step = Math.Clamp(step, 0, TotalSteps);
+        if (loss is { } l) _losses.Add(l);
+        _marks.Add((Step, _clock()));
+        if (_marks.Count > 64) _marks.RemoveAt(1); // keep the start and a recent window
+        if (Step >= TotalSteps) Finished = true;
+        return this;
+    }
+
+    /// <summary>One more step done.</summary>
+    public TrainingProgress Report(double loss) => Report(Step + 1, loss);
+
+    public TrainingProgress Finish() { Finished = true; _marks.Add((Step, _clock())); return this; }
+
+    public double Fraction => (double)Step / TotalSteps;
+
+    /// <summary>Recent speed (over the last reports), steps per second.</summary>
+    public double StepsPerSecond
+    {
+        get
+        {
+            var (s0, t0) = _marks[Math.Max(0, _marks.Count - 20)];
+            var (s1, t1) = _marks[^1];
+            double dt = (t1 - t0).TotalSeconds;
+            return dt > 0 ? (s1 - s0) / dt : 0;
+        }
+    }
+
+    public TimeSpan? Eta
+    {
+        get
+        {
+            double sps = StepsPerSecond;
+            return sps > 0 && !Finished ? TimeSpan.FromSeconds((TotalSteps - Step) / sps) : null;
+        }
+    }
+
+    /// <summary>Exponential moving average of the loss (smooths the sparkline and the shown value).</summary>
+    public double? SmoothedLoss
+    {
+        get
+        {
+            if (_losses.Count == 0) return null;
+            double a = 2.0 / (Math.Min(_losses.Count, 50) + 1), ema = _losses[0];
+            foreach (var l in _losses) ema = a * l + (1 - a) * ema;
+            return ema;
+        }
+    }
+
+    private static string Clock(TimeSpan t) => t.TotalHours >= 1
+        ? string.Create(CultureInfo.InvariantCulture, $"{(int)t.TotalHours}:{t.Minutes:00}:{t.Seconds:00}")
+        : string.Create(CultureInfo.InvariantCulture, $"{t.Minutes}:{t.Seconds:00}");
+
+    private string Stats()
+    {
+        var parts = new List<string>();
+        if (SmoothedLoss is { } l) parts.Add("loss " + l.ToString(Math.Abs(l) >= 100 ? "0.0" : "0.0000", CultureInfo.InvariantCulture));
+        double sps = StepsPerSecond;
+        if (sps > 0) parts.Add((sps >= 100 ? sps.ToString("0", CultureInfo.InvariantCulture) : sps.ToString("0.0", CultureInfo.InvariantCulture)) + " steps/s");
+        parts.Add(Finished ? "done in " + Clock(Elapsed) : Eta is { } eta ? "ETA " + Clock(eta) : "elapsed " + Clock(Elapsed));
+        return string.Join("  ·  ", parts);
+    }
+
+    public override string ToString()
+    {
+        int filled = (int)Math.Round(Fraction * 30);
+        return $"{Title} [{new string('#', filled)}{new string('.', 30 - filled)}] {Step}/{TotalSteps} {Fraction * 100:0}%  {Stats()}";
+    }
+
+    internal Scene ToScene()
+    {
+        const int W = 560, H = 92;
+        var s = new Scene(W, H);
+        var accent = Palette.Pick(0);
+        var done = Palette.Pick(4);
+        s.Add(new TextMark(12, 22, Title, 14, Style.Text, Class: "progress-title"));
+        string count = $"{Step:N0} / {TotalSteps:N0}  ({Fraction * 100:0}%)".Replace('\u00a0', ' ');
+        s.Add(new TextMark(W - 12, 22, count, 12, Style.TickText, TextAnchor.End, Class: "progress-count"));
+        double bx0 = 12, bx1 = W - 12, by = 34;
+        s.Add(new RectMark(bx0, by, bx1 - bx0, 10, "#e6e6e6", Class: "progress-track"));
+        if (Step > 0) s.Add(new RectMark(bx0, by, (bx1 - bx0) * Fraction, 10, Finished ? done : accent, Class: "progress-bar"));
+        s.Add(new TextMark(12, 78, Stats(), 12, Style.Text, Class: "progress-stats"));
+        // loss sparkline on the right, bucket-averaged to at most 160 points
+        if (_losses.Count >= 2)
+        {
+            double sx0 = W - 12 - 200, sx1 = W - 12, sy0 = 54, sy1 = 86;
+            int n = Math.Min(_losses.Count, 160);
+            var pts = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                int a = (int)((long)i * _losses.Count / n), b = Math.Max(a + 1, (int)((long)(i + 1) * _losses.Count / n));
+                double sum = 0; int c = 0;
+                for (int k = a; k < b; k++) if (double.IsFinite(_losses[k])) { sum += _losses[k]; c++; }
+                pts[i] = c > 0 ? sum / c : double.NaN;
+            }
+            var finite = pts.Where(double.IsFinite).ToArray();
+            if (finite.Length >= 2)
+            {
+                double lo = finite.Min(), hi = finite.Max();
+                if (hi <= lo) { hi = lo + 1; }
+                var line = pts.Select((v, i) => (sx0 + (sx1 - sx0) * i / (n - 1), sy1 - (v - lo) / (hi - lo) * (sy1 - sy0))).ToList();
+                s.Add(new PathMark(line, accent, 1.5, Class: "progress-sparkline"));
+            }
+        }
+        return s;
+    }
+
+    public RgbaImage Render(double scale = 1) => SceneRasterizer.Render(ToScene(), scale);
+    public string ToSvg() => SvgWriter.Write(ToScene());
+    public string ToPlotlyHtml(PlotlyOptions? options = null) => ToSvg();
+    public void Save(string path, double scale = 1) => Saving.SaveRaster(this, path, scale);
+}
