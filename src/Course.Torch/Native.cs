@@ -32,12 +32,15 @@ internal static unsafe class Native
 
     static Native()
     {
-        // Small models (the course's 2D MLPs) run fastest on one thread: on a 2-core machine PyTorch
-        // 1.13 takes 13.4 ms per MLP step at its default 2 threads and 3.5 ms at 1. Large convolutions
-        // gain from more, so COURSE_TORCH_THREADS (or torch.set_num_threads) overrides this default.
+        // Thread defaults, measured on the course's 2-core machines: libtorch's own threads (OpenMP,
+        // used by convolutions and large elementwise ops) on every core, and OpenBLAS's pool held to
+        // one thread, because both pools busy at once oversubscribe the cores (a small MLP step went
+        // from 1.4 ms to 5.6 ms). COURSE_TORCH_THREADS, OPENBLAS_NUM_THREADS or torch.set_num_threads
+        // override them.
         var env = Environment.GetEnvironmentVariable("COURSE_TORCH_THREADS");
-        int threads = int.TryParse(env, out var n) && n > 0 ? n : 1;
+        int threads = int.TryParse(env, out var n) && n > 0 ? n : Environment.ProcessorCount;
         ct_set_num_threads(threads);
+        if (Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") is null) ct_set_blas_threads(1);
     }
 
     internal static void Check(int rc)

@@ -7,7 +7,8 @@ public static partial class torch
     /// <summary>The libtorch version the shim was built against, e.g. "1.13.1".</summary>
     public static string __version__ => Marshal.PtrToStringUTF8(Native.ct_torch_version()) ?? "";
 
-    /// <summary>Sets the threads libtorch (and OpenBLAS) use inside one operation.</summary>
+    /// <summary>Sets the threads libtorch uses inside one operation (OpenBLAS stays at one thread unless
+    /// OPENBLAS_NUM_THREADS says otherwise; see README "Threads").</summary>
     public static void set_num_threads(int threads)
     {
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), "need at least one thread");

@@ -63,16 +63,12 @@ CT_EXPORT const char* ct_last_error() { return last_error.c_str(); }
 CT_EXPORT const char* ct_torch_version() { return TORCH_VERSION; }
 
 CT_EXPORT int32_t ct_set_num_threads(int32_t n) {
-  return guarded([&] {
-    at::set_num_threads(n);
-    // OpenBLAS keeps its own pool; holding it to the same count avoids oversubscription.
-    using SetThreads = void (*)(int);
-    if (auto f = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(n);
-  });
+  return guarded([&] { at::set_num_threads(n); });
 }
 
 CT_EXPORT int32_t ct_get_num_threads() { return at::get_num_threads(); }
 
+// OpenBLAS keeps a thread pool of its own; returns 0 when the BLAS in use is not OpenBLAS.
 CT_EXPORT int32_t ct_set_blas_threads(int32_t n) {
   using SetThreads = void (*)(int);
   auto f = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The course's main job: installs what is missing, builds, then runs every notebook headless and
+# writes the executed notebooks and one HTML page of the whole course to artifacts/.
+#   ./run-course.sh           quick mode (every notebook in a few minutes on a laptop CPU)
+#   ./run-course.sh --full    full mode (real training; see README for times)
+set -euo pipefail
+cd "$(dirname "$0")"
+./scripts/setup.sh
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build Course.sln -c Release -nologo -v:q
+dotnet run --project src/Course.Notebooks -c Release --no-build -- run "$@"

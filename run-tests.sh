@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every test of the course: installs what is missing, builds, then runs each test project in
+# turn (one at a time, so timing-sensitive tests such as the 60-second training test get the CPU).
+set -euo pipefail
+cd "$(dirname "$0")"
+./scripts/setup.sh --tests
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build Course.sln -c Release -nologo -v:q
+status=0
+for project in tests/*/*.csproj; do
+  echo "==> $(basename "$project" .csproj)"
+  dotnet test "$project" -c Release --no-build -nologo -v:q || status=1
+done
+exit $status

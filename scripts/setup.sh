@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what the course needs on Debian or Ubuntu, idempotently: only missing packages are
+# installed, with sudo when not root. `setup.sh` is enough to run the course; `setup.sh --tests`
+# adds what the tests use for reference values and rendering checks.
+set -euo pipefail
+
+course_packages=(cmake g++ libtorch-dev libopenblas-dev dataset-fashion-mnist)
+test_packages=(python3-torch python3-nbformat python3-pil imagemagick chromium npm)
+
+packages=("${course_packages[@]}")
+if [[ "${1:-}" == "--tests" ]]; then packages+=("${test_packages[@]}"); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+
+if ((${#missing[@]})); then
+  echo "==> installing: ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "==> the .NET SDK is missing; trying the distribution's package" >&2
+  for sdk in dotnet-sdk-10.0 dotnet-sdk-9.0 dotnet-sdk-8.0; do
+    if apt-cache show "$sdk" >/dev/null 2>&1; then
+      DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "$sdk" >/dev/null && break
+    fi
+  done
+  command -v dotnet >/dev/null 2>&1 || {
+    echo "Install the .NET SDK (8 or newer): https://learn.microsoft.com/dotnet/core/install/linux" >&2
+    exit 1
+  }
+fi
+echo "==> set-up complete"
