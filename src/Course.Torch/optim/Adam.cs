@@ -1,0 +1,112 @@
+using static TorchSharp.torch;
+
+namespace TorchSharp.Modules;
+
+/// <summary>
+/// Adam (Kingma &amp; Ba 2015, Algorithm 1) as PyTorch 1.13's single-tensor implementation, operation
+/// for operation, so that trajectories agree with PyTorch's bit for bit on the same libtorch:
+/// <code>
+/// t = t + 1
+/// g = grad + weight_decay * p                          (L2 decay; AdamW decays p instead)
+/// m = beta1 * m + (1 - beta1) * g                      (Alg. 1: biased first moment)
+/// v = beta2 * v + (1 - beta2) * g * g                  (Alg. 1: biased second raw moment)
+/// v_hat = amsgrad ? max(v_hat, v) : v                  (Reddi et al. 2018, AMSGrad)
+/// denom = sqrt(v_hat) / sqrt(1 - beta2^t) + eps
+/// p = p - lr / (1 - beta1^t) * m / denom               (bias-corrected step; eps outside the correction)
+/// </code>
+/// </summary>
+public class Adam : optim.Optimizer
+{
+    double _beta1, _beta2, _eps, _weightDecay;
+
+    internal Adam(IEnumerable<Parameter> parameters, double lr, double beta1, double beta2, double eps, double weight_decay, bool amsgrad)
+        : base(parameters, lr)
+    {
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weight_decay = weight_decay;
+        this.amsgrad = amsgrad;
+    }
+
+    public double beta1 { get => _beta1; set => _beta1 = CheckBeta(value, "beta1"); }
+    public double beta2 { get => _beta2; set => _beta2 = CheckBeta(value, "beta2"); }
+    public double eps { get => _eps; set => _eps = CheckNonNegative(value, "eps"); }
+    public double weight_decay { get => _weightDecay; set => _weightDecay = CheckNonNegative(value, "weight decay"); }
+    public bool amsgrad { get; }
+
+    /// <summary>AdamW applies weight decay to the parameter, Adam adds it to the gradient.</summary>
+    protected virtual bool DecoupledWeightDecay => false;
+
+    protected override bool CountsSteps => true;
+    static readonly string[] s_buffers = { "exp_avg", "exp_avg_sq", "max_exp_avg_sq" };
+    protected override IReadOnlyCollection<string> BufferNames => s_buffers;
+
+    protected override IEnumerable<(string name, Func<double> get, Action<double> set)> Hyperparameters => new (string, Func<double>, Action<double>)[]
+    {
+        ("beta1", () => beta1, v => beta1 = v),
+        ("beta2", () => beta2, v => beta2 = v),
+        ("eps", () => eps, v => eps = v),
+        ("weight_decay", () => weight_decay, v => weight_decay = v),
+    };
+
+    static readonly Op s_maximumOut = new("aten::maximum.out");
+
+    protected override void Update(Parameter parameter, Tensor grad, ParameterState state)
+    {
+        var lr = LearningRate;
+        if (!state.Buffers.TryGetValue("exp_avg", out var expAvg))
+        {
+            expAvg = state.Add("exp_avg", zeros_like(parameter));
+            state.Add("exp_avg_sq", zeros_like(parameter));
+            if (amsgrad) state.Add("max_exp_avg_sq", zeros_like(parameter));
+        }
+        var expAvgSq = state.Buffers["exp_avg_sq"];
+        state.Step += 1;
+
+        Tensor? decayed = null;
+        try
+        {
+            var g = grad;
+            if (weight_decay != 0)
+            {
+                if (DecoupledWeightDecay) parameter.mul_(1 - lr * weight_decay);   // Loshchilov & Hutter 2019, Alg. 2 line 12
+                else g = decayed = grad.add(parameter, weight_decay);
+            }
+            expAvg.mul_(beta1).add_(g, 1 - beta1);
+            expAvgSq.mul_(beta2).addcmul_(g, g, 1 - beta2);
+        }
+        finally { decayed?.Dispose(); }
+
+        var biasCorrection1 = 1 - Math.Pow(beta1, state.Step);
+        var biasCorrection2 = 1 - Math.Pow(beta2, state.Step);
+        var stepSize = lr / biasCorrection1;
+        var biasCorrection2Sqrt = Math.Sqrt(biasCorrection2);
+
+        var second = expAvgSq;
+        if (amsgrad)
+        {
+            if (!state.Buffers.TryGetValue("max_exp_avg_sq", out var maxSq))
+                throw new InvalidOperationException("the loaded state has no max_exp_avg_sq buffer, but amsgrad is on");
+            s_maximumOut.CallInPlace(maxSq, maxSq, expAvgSq, maxSq);
+            second = maxSq;
+        }
+        // PyTorch: denom = (v.sqrt() / bias_correction2_sqrt).add_(eps): one temporary, divided and shifted in place.
+        using var denom = second.sqrt();
+        denom.div_(biasCorrection2Sqrt).add_(eps);
+        parameter.addcdiv_(expAvg, denom, -stepSize);
+    }
+}
+
+/// <summary>
+/// AdamW (Loshchilov &amp; Hutter 2019, Algorithm 2): Adam whose weight decay shrinks the parameter
+/// directly, <c>p = p * (1 - lr * weight_decay)</c>, before the Adam step, instead of passing through
+/// the moment estimates. As PyTorch 1.13's single-tensor <c>torch.optim.AdamW</c>.
+/// </summary>
+public sealed class AdamW : Adam
+{
+    internal AdamW(IEnumerable<Parameter> parameters, double lr, double beta1, double beta2, double eps, double weight_decay, bool amsgrad)
+        : base(parameters, lr, beta1, beta2, eps, weight_decay, amsgrad) { }
+
+    protected override bool DecoupledWeightDecay => true;
+}
