@@ -169,23 +169,26 @@ public static partial class CoursePage
         }
     }
 
+    /// <summary>Shows the first MIME type of the bundle that a page can show (bundles list the preferred
+    /// format first); text/plain only when nothing richer is there.</summary>
     private static string RenderData(JsonObject data)
     {
-        if (data["image/png"] is { } png)
-            return $"<div class=\"output image\"><img alt=\"figure\" src=\"data:image/png;base64,{Regex.Replace(Text(png), @"\s", "")}\"></div>\n";
-        if (data["image/jpeg"] is { } jpeg)
-            return $"<div class=\"output image\"><img alt=\"figure\" src=\"data:image/jpeg;base64,{Regex.Replace(Text(jpeg), @"\s", "")}\"></div>\n";
-        if (data["image/gif"] is { } gif)
-            return $"<div class=\"output image\"><img alt=\"animation\" src=\"data:image/gif;base64,{Regex.Replace(Text(gif), @"\s", "")}\"></div>\n";
-        if (data["image/svg+xml"] is { } svg)
-            return $"<div class=\"output image\">{Text(svg)}</div>\n";
-        if (data["text/html"] is { } html)
-            return $"<div class=\"output html\">{Text(html)}</div>\n";
-        if (data["text/markdown"] is { } markdown)
-            return $"<div class=\"output markdown\">{Markdown.ToHtml(Text(markdown)).Html}</div>\n";
-        if (data["text/plain"] is { } plain)
-            return $"<pre class=\"output result\">{Enc(StripAnsi(Text(plain)))}</pre>\n";
-        return "";
+        foreach (var (mime, value) in data)
+        {
+            var text = Text(value);
+            switch (mime)
+            {
+                case "image/png" or "image/jpeg" or "image/gif":
+                    return $"<div class=\"output image\"><img alt=\"figure\" src=\"data:{mime};base64,{Regex.Replace(text, @"\s", "")}\"></div>\n";
+                case "image/svg+xml":
+                    return $"<div class=\"output image\">{text}</div>\n";
+                case "text/html":
+                    return $"<div class=\"output html\">{text}</div>\n";
+                case "text/markdown":
+                    return $"<div class=\"output markdown\">{Markdown.ToHtml(text).Html}</div>\n";
+            }
+        }
+        return data["text/plain"] is { } plain ? $"<pre class=\"output result\">{Enc(StripAnsi(Text(plain)))}</pre>\n" : "";
     }
 
     private static string StatusBadge(NotebookRunResult? run) => run switch

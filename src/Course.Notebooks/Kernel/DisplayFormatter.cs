@@ -137,20 +137,27 @@ public static class DisplayFormatter
     {
         var formatters = new List<ReflectedFormatter>();
         var preferred = new List<string>();
-        for (var t = type; t is not null; t = t.BaseType)
+        var seenSources = new HashSet<Type>();
+        var hierarchy = new List<Type>();
+        for (var t = type; t is not null; t = t.BaseType) hierarchy.Add(t);
+        hierarchy.AddRange(type.GetInterfaces());
+        foreach (var t in hierarchy)
         {
             foreach (var attribute in t.GetCustomAttributes(inherit: false))
             {
-                if (attribute.GetType().Name != "TypeFormatterSourceAttribute") continue;
                 var attributeType = attribute.GetType();
+                if (attributeType.Name != "TypeFormatterSourceAttribute") continue;
                 if (attributeType.GetProperty("FormatterSourceType")?.GetValue(attribute) is not Type sourceType) continue;
                 if (attributeType.GetProperty("PreferredMimeTypes")?.GetValue(attribute) is string[] mimes)
-                    preferred.AddRange(mimes);
-                formatters.AddRange(CreateFormatters(sourceType, type));
+                    preferred.AddRange(mimes.Where(m => !preferred.Contains(m)));
+                if (seenSources.Add(sourceType)) formatters.AddRange(CreateFormatters(sourceType, type));
             }
         }
-        foreach (var f in formatters)
-            if (!preferred.Contains(f.MimeType)) preferred.Add(f.MimeType);
+        // Preferred MIME types (the most derived type's first) choose what is shown, as in .NET
+        // Interactive; without any, every MIME type the formatters offer is shown.
+        if (preferred.Count == 0)
+            foreach (var f in formatters)
+                if (!preferred.Contains(f.MimeType)) preferred.Add(f.MimeType);
         if (!preferred.Contains(PlainText)) preferred.Add(PlainText);
         return new TypeFormatters(formatters, preferred);
     }
