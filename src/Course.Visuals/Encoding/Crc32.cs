@@ -1,4 +1,4 @@
-namespace Course.Visuals.Encoding;
+namespace Course.Visuals;
 
 /// <summary>CRC-32 (ISO 3309, polynomial 0xEDB88320, reflected), as PNG chunks require.</summary>
 public static class Crc32

@@ -238,7 +238,7 @@ internal sealed class FigureLayout
 
     private static void MakeAxisTicks(AxisScale a, double pixels, bool horizontal)
     {
-        int target = Math.Clamp((int)(pixels / (horizontal ? 85 : 45)), 2, 10);
+        int target = Math.Clamp((int)Math.Round(pixels / (horizontal ? 80 : 50)), 3, 10);
         if (a.Log)
         {
             (a.Ticks, a.Labels) = Ticks.Log(a.Min, a.Max, target);

@@ -9,11 +9,16 @@ internal static class Ticks
     {
         if (!(rough > 0) || !double.IsFinite(rough)) return 1;
         double mag = Math.Pow(10, Math.Floor(Math.Log10(rough))), f = rough / mag;
-        return mag * (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10);
+        // nearest nice value on a log scale; callers coarsen further when labels would collide
+        return mag * (f < 1.42 ? 1 : f < 2.24 ? 2 : f < 3.54 ? 2.5 : f < 7.08 ? 5 : 10);
     }
 
     /// <summary>The next coarser nice step after <paramref name="step"/>.</summary>
-    public static double Coarser(double step) => NiceStep(step * 1.01 + step * 0.01);
+    public static double Coarser(double step)
+    {
+        double mag = Math.Pow(10, Math.Floor(Math.Log10(step) + 1e-9)), f = Math.Round(step / mag, 6);
+        return mag * (f < 2 ? 2 : f < 2.5 ? 2.5 : f < 5 ? 5 : 10);
+    }
 
     public static List<double> Linear(double min, double max, double step)
     {

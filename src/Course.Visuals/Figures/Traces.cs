@@ -94,7 +94,8 @@ public sealed class QuiverTrace : Trace
     /// <summary>When set, arrows are coloured by their magnitude.</summary>
     public ColorMap? ColorMap { get; internal set; }
 
-    internal override bool PadY => false;
+    internal override bool PadX => true;
+    internal override bool PadY => true;
     internal override (double, double, double, double) DataBounds(bool logX, bool logY)
     {
         double x0 = double.PositiveInfinity, x1 = double.NegativeInfinity, y0 = double.PositiveInfinity, y1 = double.NegativeInfinity;

@@ -37,7 +37,15 @@ internal static class SceneRasterizer
                             foreach (var run in Runs(pts, p.Closed)) cv.StrokePolyline(run.Points, S(p.StrokeWidth), ps, run.Closed);
                     }
                     break;
-                case TextMark t: cv.DrawText(t.Text, S(t.X), S(t.Y), S(t.Size), t.Color, t.Rotated); break;
+                case TextMark t:
+                {
+                    // measure with the face actually drawn, so anchoring is exact at every scale
+                    double width = BitmapFont.Default.FaceFor(S(t.Size)).Measure(t.Text);
+                    double shift = t.Anchor switch { TextAnchor.Middle => width / 2, TextAnchor.End => width, _ => 0 };
+                    if (t.Rotated) cv.DrawText(t.Text, S(t.X), S(t.Y) + shift, S(t.Size), t.Color, rotated: true);
+                    else cv.DrawText(t.Text, S(t.X) - shift, S(t.Y), S(t.Size), t.Color);
+                    break;
+                }
                 case ImageMark im: cv.DrawImage(im.Image, S(im.X), S(im.Y), S(im.X + im.W), S(im.Y + im.H)); break;
             }
         }
