@@ -138,6 +138,12 @@ public sealed class GaussianMixture2D
         return Sample(n, generator, device);
     }
 
+    public (Tensor points, Tensor components) SampleWithComponents(long n, long seed, Device? device = null)
+    {
+        using var generator = new Generator(seed);
+        return SampleWithComponents(n, generator, device);
+    }
+
     /// <summary>n points (float32 [n, 2]) and the component each came from (int64 [n]).</summary>
     public (Tensor points, Tensor components) SampleWithComponents(long n, Generator? generator = null, Device? device = null)
     {
