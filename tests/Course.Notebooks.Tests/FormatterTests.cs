@@ -4,7 +4,7 @@ using Course.Notebooks.Kernel;
 namespace Course.Notebooks.Tests;
 
 /// <summary>A look-alike of .NET Interactive's attribute: the engine matches it by name only.</summary>
-[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct)]
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Interface)]
 public sealed class TypeFormatterSourceAttribute(Type formatterSourceType) : Attribute
 {
     public Type FormatterSourceType { get; } = formatterSourceType;
@@ -141,5 +141,40 @@ public class FormatterTests
         var executed = dir.File("out/pictures.ipynb");
         result.Executed.Save(executed);
         Nbformat.AssertValid(executed);
+    }
+}
+
+/// <summary>The attribute may sit on an interface the value implements.</summary>
+[TypeFormatterSource(typeof(ShapeFormatters), PreferredMimeTypes = ["text/html"])]
+public interface IShape;
+
+public sealed class Square : IShape;
+
+public sealed class ShapeFormatter
+{
+    public string MimeType => "text/html";
+
+    public Type Type => typeof(IShape);
+
+    public bool Format(object instance, TextWriter writer)
+    {
+        writer.Write("<svg>square</svg>");
+        return true;
+    }
+}
+
+public sealed class ShapeFormatters
+{
+    public IEnumerable<object> CreateTypeFormatters() => [new ShapeFormatter()];
+}
+
+public class InterfaceFormatterTests
+{
+    [Fact]
+    public void AttributeOnAnInterfaceIsFound()
+    {
+        var value = DisplayFormatter.Format(new Square());
+        Assert.Equal(["text/html", "text/plain"], value.Data.Select(d => d.Key));
+        Assert.Equal("<svg>square</svg>", value["text/html"]);
     }
 }

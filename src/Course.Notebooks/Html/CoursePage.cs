@@ -236,6 +236,7 @@ public static partial class CoursePage
         .course-header h1 { font-size: 2.2rem; margin: 0 0 .3rem; } .subtitle { color: var(--muted); margin-top: 0; }
         .note { background: #fff8c5; border: 1px solid #d4a72c; padding: .6rem .9rem; border-radius: 6px; font-size: 14px; }
         .lesson { padding-top: 1rem; margin-bottom: 4rem; border-top: 1px solid var(--border); }
+        .course-header + .lesson { border-top: none; padding-top: 0; }
         .lesson-meta { color: var(--muted); font-size: 13px; margin-bottom: .5rem; } .failed { color: var(--bad); font-weight: 600; }
         .badge.ok { color: var(--ok); } .badge.failed { color: var(--bad); }
         h1, h2, h3, h4 { line-height: 1.25; scroll-margin-top: 1rem; } h2 { margin-top: 2rem; padding-bottom: .2rem; border-bottom: 1px solid var(--border); }

@@ -36,6 +36,8 @@ internal static class AssemblyReferences
             if (!ProbeDirectories.Contains(directory)) ProbeDirectories.Add(directory);
             if (ByName.TryGetValue(name.Name!, out var known)) return known;
             var loaded = AssemblyLoadContext.Default.Assemblies.FirstOrDefault(a => NameEquals(a, name.Name!));
+            if (loaded is not null && loaded.Location.Length > 0 && !string.Equals(Path.GetFullPath(loaded.Location), fullPath, StringComparison.Ordinal))
+                Console.Error.WriteLine($"#r: {name.Name} is already loaded from {loaded.Location}; using that copy (restart to load {fullPath}).");
             var assembly = loaded ?? AssemblyLoadContext.Default.LoadFromAssemblyPath(fullPath);
             ByName[name.Name!] = assembly;
             return assembly;
