@@ -465,6 +465,31 @@ public class NnTests
     }
 
     [Fact]
+    public void LayersAndSequentialLeaveOnlyTheirOutputInTheDisposeScope()
+    {
+        // Every intermediate (padded copies, masks, scores, the outputs between Sequential's stages) is
+        // disposed inside the call: the scope ends up holding the input and the output, nothing else.
+        using var model = nn.Sequential(nn.Conv2d(2, 4, 3, padding: 1, padding_mode: nn.PaddingModes.Reflect), nn.GroupNorm(2, 4),
+            nn.SiLU(), nn.Dropout(0.1), nn.Upsample(scale_factor: 2), nn.Identity(), nn.BatchNorm2d(4));
+        using (var scope = NewDisposeScope())
+        {
+            var x = randn(2, 2, 5, 5);
+            var y = model.call(x);
+            Assert.Equal(2, scope.Count);
+            y.sum().backward();
+            Assert.All(model.parameters(), p => Assert.NotNull(p.grad));
+        }
+        using (var scope = NewDisposeScope())
+        {
+            var q = randn(2, 6, 4); var k = randn(2, 6, 4); var v = randn(2, 6, 3);
+            var mask = ones(new long[] { 6, 6 }, ScalarType.Bool);
+            F.scaled_dot_product_attention(q, k, v, is_causal: true, dropout_p: 0.2);
+            F.scaled_dot_product_attention(q, k, v, attn_mask: mask);
+            Assert.Equal(4 + 2, scope.Count);
+        }
+    }
+
+    [Fact]
     public void ModuleConvertsToFloat64AndComputesInIt()
     {
         using var scope = NewDisposeScope();
