@@ -1,0 +1,326 @@
+using System.Diagnostics;
+using System.Globalization;
+using Course.Diffusion.Models;
+using Course.Diffusion.Processes;
+using Course.Diffusion.Schedules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Course.Diffusion.Training;
+
+/// <summary>
+/// Trains a noise predictor ε_θ(x_t, t) with L_simple (Ho et al. 2020, Algorithm 1 and eq. 14):
+/// <code>
+/// x_0 ~ data, t ~ Uniform{0, …, T−1}, ε ~ N(0, I)
+/// x_t = √ᾱ_t x_0 + √(1−ᾱ_t) ε                          // schedule.QSample
+/// loss = ‖ε − ε_θ(x_t, t)‖² (mean over batch and dimensions)
+/// </code>
+/// with AdamW, gradient clipping, a linear learning-rate warm-up (then constant or cosine), an EMA of
+/// the weights, label dropout to the null class for classifier-free guidance, progress reports and
+/// checkpoints that resume bit for bit on the CPU. Each step runs in its own dispose scope.
+/// </summary>
+/// <remarks>
+/// Randomness: batches, timesteps, noise and label dropout come from the trainer's own
+/// <see cref="Generator"/> (seeded by <see cref="TrainingOptions.Seed"/>); dropout layers inside the
+/// model use libtorch's default generator. A checkpoint stores both, so resuming restores the
+/// default CPU generator too.
+/// </remarks>
+public sealed class DiffusionTrainer : IDisposable
+{
+    /// <summary>The value of the "format" metadata entry of a checkpoint.</summary>
+    public const string CheckpointFormat = "course-diffusion-checkpoint/1";
+
+    readonly nn.Module<Tensor, Tensor, Tensor?, Tensor> _model;
+    readonly DenoisingModel? _denoiser;
+    readonly Parameter[] _parameters;
+    readonly Device _device;
+    readonly List<double> _losses = new();
+    bool _disposed;
+
+    public DiffusionTrainer(nn.Module<Tensor, Tensor, Tensor?, Tensor> model, NoiseSchedule schedule, TrainingData data, TrainingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentNullException.ThrowIfNull(data);
+        Options = options ?? new TrainingOptions();
+        Options.Validate();
+        _model = model;
+        _denoiser = model as DenoisingModel;
+        _parameters = model.parameters().ToArray();
+        if (_parameters.Length == 0) throw new ArgumentException("the model has no parameters to train", nameof(model));
+        _device = _parameters[0].device;
+        Schedule = schedule;
+        Data = data;
+        Generator = new Generator(Options.Seed);
+        Optimizer = optim.AdamW(_parameters, lr: Options.LearningRate, weight_decay: Options.WeightDecay);
+        Ema = new Ema(model, Options.EmaDecay, Options.EmaWarmup);
+    }
+
+    public TrainingOptions Options { get; }
+    public NoiseSchedule Schedule { get; }
+    public TrainingData Data { get; }
+
+    /// <summary>The trainer's own random stream (saved in checkpoints).</summary>
+    public Generator Generator { get; }
+
+    public optim.Optimizer Optimizer { get; }
+
+    /// <summary>The moving average of the weights: <c>using (trainer.Ema.Swap()) { sample }</c>.</summary>
+    public Ema Ema { get; }
+
+    /// <summary>Optimizer steps completed.</summary>
+    public long Step { get; private set; }
+
+    /// <summary>L_simple of every step taken by this trainer object (not those before a resume).</summary>
+    public IReadOnlyList<double> Losses => _losses;
+
+    /// <summary>Raised every <see cref="TrainingOptions.ProgressEvery"/> steps and at the end of <see cref="Train"/>.</summary>
+    public event EventHandler<TrainingProgress>? ProgressChanged;
+
+    /// <summary>The learning rate step k (counting from 0) uses: linear warm-up, then constant or cosine.</summary>
+    public double LearningRateAt(long step)
+    {
+        var o = Options;
+        if (o.Decay == LearningRateDecay.Cosine)
+            return optim.lr_scheduler.warmup_cosine_lr(step, o.LearningRate, o.WarmupSteps, o.TotalSteps, o.MinLearningRate);
+        return o.WarmupSteps > 0 ? optim.lr_scheduler.linear_warmup_lr(step, o.LearningRate, o.WarmupSteps) : o.LearningRate;
+    }
+
+    /// <summary>
+    /// Trains until <see cref="TrainingOptions.TotalSteps"/> (or for <paramref name="steps"/> more
+    /// steps), stopping early at <paramref name="timeLimit"/> or on cancellation. Writes a checkpoint
+    /// every <see cref="TrainingOptions.CheckpointEvery"/> steps and at the end when
+    /// <see cref="TrainingOptions.CheckpointPath"/> is set.
+    /// </summary>
+    /// <exception cref="TrainingDivergedException">the loss or gradient became NaN or infinite.</exception>
+    public TrainingSummary Train(long? steps = null, TimeSpan? timeLimit = null, IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (steps is < 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "the number of steps cannot be negative");
+        long target = steps is null ? Options.TotalSteps : Step + steps.Value;
+        long first = Step, lastReportStep = Step, lastCheckpoint = -1;
+        double lossSinceReport = 0, lastLoss = double.NaN, lastGradNorm = double.NaN, lastLr = LearningRateAt(Step), lastAverage = double.NaN;
+        var clock = Stopwatch.StartNew();
+        var lastReportTime = TimeSpan.Zero;
+        bool stoppedByTime = false;
+
+        void Report()
+        {
+            var now = clock.Elapsed;
+            long done = Step - lastReportStep;
+            double rate = done / Math.Max(1e-9, (now - lastReportTime).TotalSeconds);
+            double overall = (Step - first) / Math.Max(1e-9, now.TotalSeconds);
+            lastAverage = done > 0 ? lossSinceReport / done : lastAverage;
+            var eta = overall > 0 ? TimeSpan.FromSeconds((target - Step) / overall) : TimeSpan.Zero;
+            var report = new TrainingProgress(Step, target, lastLoss, lastAverage, lastLr, lastGradNorm, rate, now, eta);
+            lastReportStep = Step;
+            lastReportTime = now;
+            lossSinceReport = 0;
+            ProgressChanged?.Invoke(this, report);
+            progress?.Report(report);
+        }
+
+        while (Step < target)
+        {
+            if (cancellationToken.IsCancellationRequested) break;
+            if (timeLimit is { } limit && clock.Elapsed >= limit) { stoppedByTime = true; break; }
+            (lastLoss, lastGradNorm, lastLr) = TrainStepCore();
+            lossSinceReport += lastLoss;
+            if (Options.CheckpointPath is { } path && Options.CheckpointEvery > 0 && Step % Options.CheckpointEvery == 0)
+            {
+                SaveCheckpoint(path);
+                lastCheckpoint = Step;
+            }
+            if (Step % Options.ProgressEvery == 0) Report();
+        }
+        if (Step != lastReportStep) Report();
+        if (Options.CheckpointPath is { } finalPath && Step > first && lastCheckpoint != Step) SaveCheckpoint(finalPath);
+        clock.Stop();
+        double speed = (Step - first) / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+        return new TrainingSummary(first, Step, lastAverage, clock.Elapsed, speed, stoppedByTime);
+    }
+
+    /// <summary>One optimizer step; returns its L_simple.</summary>
+    public double TrainStep()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var (loss, _, _) = TrainStepCore();
+        return loss;
+    }
+
+    (double loss, double gradNorm, double lr) TrainStepCore()
+    {
+        long stepNumber = Step + 1;
+        double lr = LearningRateAt(Step);
+        _model.train();
+        using (NewDisposeScope())
+        {
+            var (x0, labels) = DrawBatch();
+            long batch = x0.shape[0];
+            // Ho et al. Algorithm 1: t ~ Uniform({1, …, T}) — schedule indices 0 … T−1 here — and ε ~ N(0, I).
+            var t = randint(0, Schedule.Length, new[] { batch }, generator: Generator).to(_device);
+            var noise = randn(x0.shape, generator: Generator).to(x0.dtype, _device);
+            var conditioning = DropLabels(labels, batch);
+            var xt = Schedule.QSample(x0, t, noise);
+            var prediction = _model.call(xt, t, conditioning);
+            var loss = (prediction - noise).square().mean();           // L_simple, eq. 14
+            double lossValue = loss.item<double>();
+            if (!double.IsFinite(lossValue)) throw new TrainingDivergedException(stepNumber, "loss", lossValue);
+
+            Optimizer.zero_grad();
+            loss.backward();
+            double gradNorm = Options.GradientClipNorm > 0 && !double.IsPositiveInfinity(Options.GradientClipNorm)
+                ? nn.utils.clip_grad_norm_(_parameters, Options.GradientClipNorm)
+                : GradientNorm();
+            if (!double.IsFinite(gradNorm))
+            {
+                Optimizer.zero_grad();
+                throw new TrainingDivergedException(stepNumber, "gradient norm", gradNorm);
+            }
+            Optimizer.LearningRate = lr;
+            Optimizer.step();
+            Optimizer.zero_grad();
+            Ema.Update();
+            Step = stepNumber;
+            _losses.Add(lossValue);
+            return (lossValue, gradNorm, lr);
+        }
+    }
+
+    (Tensor x0, Tensor? labels) DrawBatch()
+    {
+        var batch = Data.Sample(Options.BatchSize, Generator);
+        if (batch.Data is null) throw new InvalidOperationException("the training data returned a null batch");
+        if (!batch.Data.dtype.IsFloatingPointType())
+            throw new InvalidOperationException($"training data must be floating point, but the batch is {batch.Data.dtype}");
+        var x0 = batch.Data.device == _device ? batch.Data : batch.Data.to(_device);
+        var labels = batch.Labels is null ? null : batch.Labels.to(int64, _device);
+        if (labels is not null && (labels.dim() != 1 || labels.shape[0] != x0.shape[0]))
+            throw new InvalidOperationException($"the batch has {x0.shape[0]} examples but labels of shape [{string.Join(", ", labels.shape)}]");
+        return (x0, labels);
+    }
+
+    /// <summary>Classifier-free guidance training (Ho &amp; Salimans 2022, Algorithm 1): each label is
+    /// replaced by the null class with probability p_uncond. Unconditional models get no labels.</summary>
+    Tensor? DropLabels(Tensor? labels, long batch)
+    {
+        if (_denoiser is not { IsClassConditional: true }) return null;
+        if (labels is null)
+            throw new InvalidOperationException($"{_denoiser.GetType().Name} is class-conditional ({_denoiser.NumClasses} classes) but the training data has no labels; use TrainingData.FromTensor(data, labels) or a labelled sampler");
+        var coin = rand(new[] { batch }, generator: Generator).to(_device);
+        var drop = coin.lt(Options.UnconditionalProbability);
+        return where(drop, full(new[] { batch }, _denoiser.NullClass, int64, _device), labels);
+    }
+
+    double GradientNorm()
+    {
+        using (no_grad())
+        using (NewDisposeScope())
+        {
+            double sum = 0;
+            foreach (var p in _parameters)
+            {
+                var g = p.grad;
+                if (g is null) continue;
+                double n = g.norm().item<double>();
+                sum += n * n;
+            }
+            return Math.Sqrt(sum);
+        }
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    /// <summary>
+    /// Writes model, EMA, optimizer state, step and both generators' states to one safetensors
+    /// file, atomically (a crash leaves the previous file intact). Refuses (with
+    /// <see cref="TrainingDivergedException"/>) when a weight is not finite, so a good checkpoint is
+    /// never replaced by a broken one.
+    /// </summary>
+    public void SaveCheckpoint(string path)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var owned = new List<Tensor>();
+        using var scope = NewDisposeScope();
+        try
+        {
+            using (no_grad())
+                foreach (var (name, p) in _model.named_parameters())
+                {
+                    using var finite = p.isfinite().all();
+                    if (!finite.item<bool>()) throw new TrainingDivergedException(Step, $"parameter '{name}'", double.NaN);
+                }
+            var tensors = new Dictionary<string, Tensor>();
+            foreach (var (name, t) in _model.state_dict()) { owned.Add(t); tensors["model." + name] = t; }
+            foreach (var (name, t) in Ema.ShadowByName()) tensors["ema." + name] = t;
+            foreach (var (name, t) in Optimizer.state_dict()) { owned.Add(t); tensors["optimizer." + name] = t; }
+            tensors["rng.trainer"] = Generator.get_state();
+            tensors["rng.default_cpu"] = get_rng_state();
+            var metadata = new Dictionary<string, string>
+            {
+                ["format"] = CheckpointFormat,
+                ["step"] = Step.ToString(CultureInfo.InvariantCulture),
+                ["ema_updates"] = Ema.Updates.ToString(CultureInfo.InvariantCulture),
+                ["model_type"] = _model.GetType().Name,
+                ["model_config"] = _denoiser?.ConfigJson ?? "{}",
+                ["training_options"] = Options.ToJson(),
+                ["schedule"] = $"{Schedule.Name} ({Schedule.Length} steps)",
+            };
+            torch.save(tensors, path, metadata);
+        }
+        finally
+        {
+            foreach (var t in owned) t.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Restores a checkpoint written by <see cref="SaveCheckpoint"/> into this trainer (same model
+    /// architecture and options): weights, EMA, optimizer, step and generators. Training then
+    /// continues exactly as it would have without the interruption (bit for bit on the CPU).
+    /// </summary>
+    public void Resume(string path)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var metadata = torch.load_metadata(path);
+        if (!metadata.TryGetValue("format", out var format) || format != CheckpointFormat)
+            throw new InvalidDataException($"{path} is not a training checkpoint (its 'format' metadata is {(format is null ? "missing" : $"'{format}'")}, expected '{CheckpointFormat}')");
+        if (metadata.TryGetValue("model_type", out var type) && type != _model.GetType().Name)
+            throw new InvalidDataException($"{path} holds a {type}, but this trainer trains a {_model.GetType().Name}");
+        long step = long.Parse(metadata["step"], CultureInfo.InvariantCulture);
+        long emaUpdates = long.Parse(metadata["ema_updates"], CultureInfo.InvariantCulture);
+        using var scope = NewDisposeScope();
+        var all = torch.load(path);
+        Dictionary<string, Tensor> Part(string prefix) =>
+            all.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+        if (!all.TryGetValue("rng.trainer", out var trainerRng) || !all.TryGetValue("rng.default_cpu", out var defaultRng))
+            throw new InvalidDataException($"{path} lacks the generator states (rng.trainer, rng.default_cpu)");
+        _model.load_state_dict(Part("model."), strict: true);
+        Ema.Load(Part("ema."), emaUpdates);
+        Optimizer.load_state_dict(Part("optimizer."));
+        Generator.set_state(trainerRng);
+        set_rng_state(defaultRng);
+        Step = step;
+    }
+
+    /// <summary>The "step" recorded in a checkpoint file.</summary>
+    public static long CheckpointStep(string path) =>
+        long.Parse(torch.load_metadata(path).GetValueOrDefault("step") ?? throw new InvalidDataException($"{path} has no 'step' metadata"), CultureInfo.InvariantCulture);
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        Optimizer.Dispose();
+        Ema.Dispose();
+        Generator.Dispose();
+    }
+}
+
+internal static class ScalarTypeChecks
+{
+    public static bool IsFloatingPointType(this ScalarType t) =>
+        t is ScalarType.Float16 or ScalarType.Float32 or ScalarType.Float64 or ScalarType.BFloat16;
+}

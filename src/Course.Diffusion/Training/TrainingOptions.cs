@@ -1,0 +1,83 @@
+using System.Text.Json;
+
+namespace Course.Diffusion.Training;
+
+/// <summary>What the learning rate does after the linear warm-up.</summary>
+public enum LearningRateDecay
+{
+    /// <summary>Stays at the base learning rate (Ho et al. 2020).</summary>
+    Constant,
+    /// <summary>Falls along a half cosine to <see cref="TrainingOptions.MinLearningRate"/> at <see cref="TrainingOptions.TotalSteps"/>.</summary>
+    Cosine,
+}
+
+/// <summary>
+/// Settings of a <see cref="DiffusionTrainer"/>. The defaults suit the 2-D toy MLP; Ho et al. 2020
+/// used Adam at 2e-4 (CIFAR-10), batch 128, warm-up 5000 steps, gradient clipping at 1 and EMA 0.9999.
+/// </summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Steps that <see cref="DiffusionTrainer.Train"/> runs to (also the end of a cosine decay).</summary>
+    public long TotalSteps { get; init; } = 2000;
+
+    public int BatchSize { get; init; } = 512;
+
+    /// <summary>AdamW's base learning rate (reached at the end of the warm-up).</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>AdamW's decoupled weight decay (Loshchilov &amp; Hutter 2019).</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Steps of linear warm-up from LearningRate / WarmupSteps to LearningRate; 0 for none.</summary>
+    public long WarmupSteps { get; init; } = 100;
+
+    public LearningRateDecay Decay { get; init; } = LearningRateDecay.Constant;
+
+    /// <summary>Where the cosine decay ends.</summary>
+    public double MinLearningRate { get; init; }
+
+    /// <summary>The largest joint gradient norm (Pascanu et al. 2013); 0 or ∞ turns clipping off.</summary>
+    public double GradientClipNorm { get; init; } = 1.0;
+
+    /// <summary>Decay of the exponential moving average of the weights.</summary>
+    public double EmaDecay { get; init; } = 0.999;
+
+    /// <summary>Whether the EMA decay ramps up as (1 + n) / (10 + n) (useful for short runs).</summary>
+    public bool EmaWarmup { get; init; } = true;
+
+    /// <summary>For a class-conditional model: the probability p_uncond that a label is replaced by the
+    /// null class (Ho &amp; Salimans 2022, Algorithm 1), so one network learns both branches of guidance.</summary>
+    public double UnconditionalProbability { get; init; } = 0.1;
+
+    /// <summary>Seed of the trainer's own generator (batches, timesteps, noise, label dropout).</summary>
+    public long Seed { get; init; }
+
+    /// <summary>A progress report every this many steps (and at the end).</summary>
+    public int ProgressEvery { get; init; } = 50;
+
+    /// <summary>Where <see cref="DiffusionTrainer.Train"/> writes checkpoints; null for none.</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>A checkpoint every this many steps (and at the end of Train); 0: only at the end.</summary>
+    public long CheckpointEvery { get; init; }
+
+    public string ToJson() => JsonSerializer.Serialize(this);
+
+    /// <summary>Throws an ArgumentException naming the first setting that cannot work.</summary>
+    public void Validate()
+    {
+        if (TotalSteps < 1) throw new ArgumentException($"TotalSteps must be at least 1, got {TotalSteps}");
+        if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1, got {BatchSize}");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"LearningRate must be a positive number, got {LearningRate}");
+        if (!(WeightDecay >= 0)) throw new ArgumentException($"WeightDecay must be >= 0, got {WeightDecay}");
+        if (WarmupSteps < 0) throw new ArgumentException($"WarmupSteps must be >= 0, got {WarmupSteps}");
+        if (Decay == LearningRateDecay.Cosine && TotalSteps <= WarmupSteps)
+            throw new ArgumentException($"a cosine decay needs TotalSteps ({TotalSteps}) > WarmupSteps ({WarmupSteps})");
+        if (!(MinLearningRate >= 0)) throw new ArgumentException($"MinLearningRate must be >= 0, got {MinLearningRate}");
+        if (!(GradientClipNorm >= 0)) throw new ArgumentException($"GradientClipNorm must be >= 0 (0 = off), got {GradientClipNorm}");
+        if (!(EmaDecay >= 0 && EmaDecay <= 1)) throw new ArgumentException($"EmaDecay must lie in [0, 1], got {EmaDecay}");
+        if (!(UnconditionalProbability >= 0 && UnconditionalProbability <= 1)) throw new ArgumentException($"UnconditionalProbability must lie in [0, 1], got {UnconditionalProbability}");
+        if (ProgressEvery < 1) throw new ArgumentException($"ProgressEvery must be at least 1, got {ProgressEvery}");
+        if (CheckpointEvery < 0) throw new ArgumentException($"CheckpointEvery must be >= 0, got {CheckpointEvery}");
+    }
+}
