@@ -9,9 +9,9 @@ namespace Course.Data;
 /// float64 on the generator's device (CPU when the generator is null: then torch.manual_seed governs),
 /// so a seed gives the same points whatever <c>device</c> they are moved to.
 ///
-/// Scale: every set lies roughly within [-3, 3]^2 with a per-coordinate standard deviation between
-/// about 0.5 and 1.4, close enough to N(0, I) for the noise schedules of the lessons to apply
-/// unchanged. The exact scalings (most follow the toy code of FFJORD, Grathwohl et al. 2019, and of
+/// Scale: every set lies within about [-3, 3]^2 (only the Swiss roll's noise reaches a little
+/// beyond) with a per-coordinate standard deviation between about 0.5 and 1.4, close enough to
+/// N(0, I) for the noise schedules of the lessons to apply unchanged. The exact scalings (most follow the toy code of FFJORD, Grathwohl et al. 2019, and of
 /// WGAN-GP, Gulrajani et al. 2017) are stated on each sampler and in datasets/README.md.
 /// </summary>
 public static class ToyDatasets
