@@ -11,7 +11,7 @@ internal static class Saving
         {
             case ".png": Write(path, f.ToPng(scale)); break;
             case ".svg": WriteText(path, f.ToSvg()); break;
-            case ".html" or ".htm": WriteText(path, PlotlyHtml.Page(f.ToPlotlyJson(), null, f.TitleText ?? "figure", f.Width, f.Height)); break;
+            case ".html" or ".htm": WriteText(path, f.ToHtmlPage()); break;
             case ".json": WriteText(path, f.ToPlotlyJson()); break;
             case ".gif": Write(path, GifEncoder.Encode([f.ToImage(scale)])); break;
             default: throw Unknown(path);

@@ -189,6 +189,14 @@ public sealed class Animation : IVisual
 
     public string ToPlotlyHtml(PlotlyOptions? options = null) => PlotlyHtml.Fragment(ToPlotlyJson(), options);
 
+    /// <summary>A standalone HTML page with the interactive animation.</summary>
+    public string ToHtmlPage(PlotlyOptions? options = null)
+    {
+        RequireFrames();
+        var f = _frames[0].Frame;
+        return PlotlyHtml.Page(ToPlotlyJson(), options, f.TitleText ?? "animation", f.Width, f.Height);
+    }
+
     public InteractiveView Interactive(PlotlyOptions? options = null) => new(this, options);
 
     /// <summary>Saves by extension: .gif (animated), .html (interactive), .json, or .png/.svg (the still frame).</summary>
@@ -197,10 +205,7 @@ public sealed class Animation : IVisual
         switch (Saving.Ext(path))
         {
             case ".gif": Saving.Write(path, ToGif(scale)); break;
-            case ".html" or ".htm":
-                var f = _frames[0].Frame;
-                Saving.WriteText(path, PlotlyHtml.Page(ToPlotlyJson(), null, f.TitleText ?? "animation", f.Width, f.Height));
-                break;
+            case ".html" or ".htm": Saving.WriteText(path, ToHtmlPage()); break;
             case ".json": Saving.WriteText(path, ToPlotlyJson()); break;
             case ".png": Saving.Write(path, Render(scale).ToPng()); break;
             case ".svg": Saving.WriteText(path, ToSvg()); break;

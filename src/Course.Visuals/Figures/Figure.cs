@@ -129,6 +129,10 @@ public sealed partial class Figure : IVisual
     /// <summary>An HTML fragment (div + script) that draws the figure with plotly.js.</summary>
     public string ToHtml(PlotlyOptions? options = null) => PlotlyHtml.Fragment(ToPlotlyJson(), options);
 
+    /// <summary>A standalone HTML page drawing the figure with plotly.js.</summary>
+    public string ToHtmlPage(PlotlyOptions? options = null) =>
+        PlotlyHtml.Page(ToPlotlyJson(), options, TitleText ?? "figure", Width, Height);
+
     /// <summary>Saves by extension: .png, .svg, .html, .json or .gif (a single frame).</summary>
     public void Save(string path, double scale = 1) => Saving.Save(this, path, scale);
 

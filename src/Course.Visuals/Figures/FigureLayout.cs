@@ -238,7 +238,7 @@ internal sealed class FigureLayout
 
     private static void MakeAxisTicks(AxisScale a, double pixels, bool horizontal)
     {
-        int target = Math.Clamp((int)Math.Round(pixels / (horizontal ? 80 : 50)), 3, 10);
+        int target = Math.Clamp((int)(pixels / (horizontal ? 80 : 62)), 3, 10);
         if (a.Log)
         {
             (a.Ticks, a.Labels) = Ticks.Log(a.Min, a.Max, target);
@@ -253,7 +253,7 @@ internal sealed class FigureLayout
             double need = horizontal
                 ? labels.Select(s => Scene.MeasureText(s, Style.TickSize)).DefaultIfEmpty(0).Max() + 14
                 : Style.TickSize * 1.9;
-            if (spacing >= need || attempt == 7 || t.Count <= 2) { a.Ticks = t; a.Labels = labels; return; }
+            if (spacing >= need || attempt == 7 || t.Count <= 1) { a.Ticks = t; a.Labels = labels; return; }
             step = Ticks.Coarser(step);
         }
     }

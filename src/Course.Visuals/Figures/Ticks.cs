@@ -10,7 +10,7 @@ internal static class Ticks
         if (!(rough > 0) || !double.IsFinite(rough)) return 1;
         double mag = Math.Pow(10, Math.Floor(Math.Log10(rough))), f = rough / mag;
         // nearest nice value on a log scale; callers coarsen further when labels would collide
-        return mag * (f < 1.42 ? 1 : f < 2.24 ? 2 : f < 3.54 ? 2.5 : f < 7.08 ? 5 : 10);
+        return mag * (f < 1.42 ? 1 : f < 3.17 ? 2 : f < 7.08 ? 5 : 10);
     }
 
     /// <summary>The next coarser nice step after <paramref name="step"/>.</summary>

@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Course.Visuals.Tests;
+
+/// <summary>Headless Chromium draws what we emit: interactive plotly.js served locally, and static SVG.</summary>
+public class BrowserTests
+{
+    private static string RequireChromium() =>
+        Tools.Chromium() ?? throw new InvalidOperationException("chromium is not installed: apt-get install -y chromium");
+
+    private static string PlotlyOrSkip()
+    {
+        try { return PlotlyJs.InstallWithNpm(TimeSpan.FromMinutes(3)); }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or TimeoutException or FileNotFoundException)
+        {
+            Assert.Skip($"plotly.js-dist-min is not available locally and npm could not fetch it: {e.Message}");
+            throw;
+        }
+    }
+
+    // Pixel census of a screenshot: fraction of non-white pixels and of pixels near a given colour.
+    private const string Census = """
+import sys
+from PIL import Image
+im = Image.open(sys.argv[1]).convert('RGB')
+r0, g0, b0 = int(sys.argv[2][1:3], 16), int(sys.argv[2][3:5], 16), int(sys.argv[2][5:7], 16)
+px = list(im.getdata())
+nonwhite = sum(1 for (r, g, b) in px if r < 245 or g < 245 or b < 245)
+near = sum(1 for (r, g, b) in px if abs(r - r0) < 40 and abs(g - g0) < 40 and abs(b - b0) < 40)
+print(len(px), nonwhite, near)
+""";
+
+    private static (double NonWhite, int Near) Analyse(string png, string color)
+    {
+        var parts = Tools.Py(Census, png, color).Trim().Split(' ').Select(long.Parse).ToArray();
+        return (parts[1] / (double)parts[0], (int)parts[2]);
+    }
+
+    private static Figure Sample() => new Figure(640, 420).Title("browser check")
+        .Line(Values.Linspace(0, 10, 50), Values.Linspace(0, 10, 50).Data.Select(Math.Sin).ToArray(), name: "sin", color: "#d62728", width: 4)
+        .Scatter(new[] { 2.0, 5, 8 }, new[] { 0.5, -0.5, 0.5 }, name: "points", color: "#1f3fbf", size: 14);
+
+    /// <summary>Serves one folder over HTTP on 127.0.0.1 until disposed.</summary>
+    private sealed class LocalServer : IDisposable
+    {
+        private readonly HttpListener _listener = new();
+        public string Url { get; }
+
+        public LocalServer(string root)
+        {
+            var l = new TcpListener(IPAddress.Loopback, 0);
+            l.Start();
+            int port = ((IPEndPoint)l.LocalEndpoint).Port;
+            l.Stop();
+            Url = $"http://127.0.0.1:{port}/";
+            _listener.Prefixes.Add(Url);
+            _listener.Start();
+            _ = Task.Run(async () =>
+            {
+                while (_listener.IsListening)
+                {
+                    HttpListenerContext ctx;
+                    try { ctx = await _listener.GetContextAsync(); } catch { return; }
+                    var path = Path.Combine(root, Uri.UnescapeDataString(ctx.Request.Url!.AbsolutePath.TrimStart('/')));
+                    if (File.Exists(path))
+                    {
+                        ctx.Response.ContentType = path.EndsWith(".js") ? "text/javascript" : path.EndsWith(".svg") ? "image/svg+xml" : "text/html; charset=utf-8";
+                        var bytes = await File.ReadAllBytesAsync(path);
+                        await ctx.Response.OutputStream.WriteAsync(bytes);
+                    }
+                    else ctx.Response.StatusCode = 404;
+                    ctx.Response.Close();
+                }
+            });
+        }
+
+        public void Dispose() => _listener.Stop();
+    }
+
+    [Fact]
+    public void Interactive_figure_served_locally_draws_in_headless_chromium()
+    {
+        RequireChromium();
+        var plotly = PlotlyOrSkip();
+        var dir = Tools.TempDir("browser-served");
+        File.Copy(plotly, Path.Combine(dir, "plotly.min.js"));
+        File.WriteAllText(Path.Combine(dir, "index.html"), Sample().ToHtmlPage(PlotlyOptions.FromUrl("plotly.min.js")));
+        using var server = new LocalServer(dir);
+        var shot = Path.Combine(dir, "shot.png");
+        Tools.Screenshot(server.Url + "index.html", shot, 700, 480);
+        var (nonWhite, redPixels) = Analyse(shot, "#d62728");
+        Assert.True(nonWhite > 0.01, $"screenshot is blank ({nonWhite:P2} non-white)");
+        Assert.True(redPixels > 300, $"the red line was not drawn ({redPixels} red pixels)");
+        var (_, bluePixels) = Analyse(shot, "#1f3fbf");
+        Assert.True(bluePixels > 150, $"the markers were not drawn ({bluePixels} blue pixels)");
+    }
+
+    [Fact]
+    public void Offline_page_with_inlined_plotly_draws_without_a_server()
+    {
+        RequireChromium();
+        var plotly = PlotlyOrSkip();
+        var dir = Tools.TempDir("browser-inline");
+        var page = Path.Combine(dir, "inline.html");
+        File.WriteAllText(page, Sample().ToHtmlPage(PlotlyOptions.Offline(plotly)));
+        var shot = Path.Combine(dir, "shot.png");
+        Tools.Screenshot(new Uri(page).AbsoluteUri, shot, 700, 480);
+        var (_, redPixels) = Analyse(shot, "#d62728");
+        Assert.True(redPixels > 300, $"the red line was not drawn ({redPixels} red pixels)");
+    }
+
+    [Fact]
+    public void Interactive_animation_with_slider_draws()
+    {
+        RequireChromium();
+        var plotly = PlotlyOrSkip();
+        var dir = Tools.TempDir("browser-anim");
+        File.Copy(plotly, Path.Combine(dir, "plotly.min.js"));
+        var anim = Animation.Of(new[] { 1, 2, 3 }, k => new Figure(600, 440).Scatter(new[] { 0.0, 1, 2 }, new[] { 0.0, k, 0 }, color: "#d62728", size: 16), "t");
+        File.WriteAllText(Path.Combine(dir, "index.html"), anim.ToHtmlPage(PlotlyOptions.FromUrl("plotly.min.js")));
+        using var server = new LocalServer(dir);
+        var shot = Path.Combine(dir, "shot.png");
+        Tools.Screenshot(server.Url + "index.html", shot, 660, 500);
+        var (_, red) = Analyse(shot, "#d62728");
+        Assert.True(red > 300, $"the markers were not drawn ({red} red pixels)");
+    }
+
+    [Fact]
+    public void Static_svg_renders_in_chromium_like_our_png()
+    {
+        RequireChromium();
+        var dir = Tools.TempDir("browser-svg");
+        var fig = Sample();
+        var svg = Path.Combine(dir, "fig.svg");
+        fig.Save(svg);
+        var shot = Path.Combine(dir, "shot.png");
+        Tools.Screenshot(new Uri(svg).AbsoluteUri, shot, 640, 420);
+        var (nonWhite, red) = Analyse(shot, "#d62728");
+        Assert.True(nonWhite > 0.01, $"SVG screenshot is blank ({nonWhite:P2} non-white)");
+        // the browser's drawing of the SVG and our rasterizer put about as much red on the page
+        var ours = Path.Combine(dir, "ours.png");
+        fig.Save(ours);
+        var (_, redOurs) = Analyse(ours, "#d62728");
+        Assert.True(red > 300 && Math.Abs(red - redOurs) < 0.35 * redOurs, $"browser {red} vs rasterizer {redOurs} red pixels");
+    }
+}

@@ -1,0 +1,126 @@
+using System.Reflection;
+
+namespace Course.Visuals.Tests;
+
+public class DisplayTests
+{
+    // What a .NET Interactive kernel does: find the attribute by name only, then use the convention by reflection.
+    private static (string[] Preferred, List<object> Formatters) Discover(Type t)
+    {
+        var attr = t.GetCustomAttributes(true).Single(a => a.GetType().Name == "TypeFormatterSourceAttribute");
+        var at = attr.GetType();
+        var sourceType = (Type)at.GetProperty("FormatterSourceType")!.GetValue(attr)!;
+        var preferred = (string[])at.GetProperty("PreferredMimeTypes")!.GetValue(attr)!;
+        var source = Activator.CreateInstance(sourceType)!;
+        var formatters = ((IEnumerable<object>)sourceType.GetMethod("CreateTypeFormatters")!.Invoke(source, null)!).ToList();
+        return (preferred, formatters);
+    }
+
+    private static string Format(List<object> formatters, object value, string mime)
+    {
+        var f = formatters.First(o =>
+            (string)o.GetType().GetProperty("MimeType")!.GetValue(o)! == mime &&
+            ((Type)o.GetType().GetProperty("Type")!.GetValue(o)!).IsInstanceOfType(value));
+        var w = new StringWriter();
+        var ok = (bool)f.GetType().GetMethod("Format", new[] { typeof(object), typeof(TextWriter) })!.Invoke(f, new[] { value, w })!;
+        Assert.True(ok);
+        return w.ToString();
+    }
+
+    [Fact]
+    public void Attribute_has_the_shape_the_kernel_expects()
+    {
+        var at = typeof(Course.Visuals.Display.TypeFormatterSourceAttribute);
+        Assert.NotNull(at.GetConstructor(new[] { typeof(Type) }));
+        Assert.Equal(typeof(Type), at.GetProperty("FormatterSourceType")!.PropertyType);
+        Assert.Equal(typeof(string[]), at.GetProperty("PreferredMimeTypes")!.PropertyType);
+    }
+
+    [Fact]
+    public void Figures_default_to_png_and_format_as_base64_png()
+    {
+        var fig = new Figure(300, 200).Line(new[] { 1.0, 2 });
+        var (preferred, formatters) = Discover(typeof(Figure));
+        Assert.Equal("image/png", preferred[0]);
+        var png = Convert.FromBase64String(Format(formatters, fig, "image/png"));
+        Assert.Equal(new byte[] { 137, 80, 78, 71 }, png[..4]);
+        Assert.StartsWith("<img src=\"data:image/png;base64,", Format(formatters, fig, "text/html"));
+    }
+
+    [Fact]
+    public void Interactive_view_prefers_html_with_plotly()
+    {
+        var view = new Figure().Line(new[] { 1.0, 2 }).Interactive();
+        var (preferred, formatters) = Discover(typeof(Course.Visuals.Display.InteractiveView));
+        Assert.Equal("text/html", preferred[0]);
+        Assert.Contains("Plotly.newPlot", Format(formatters, view, "text/html"));
+        Assert.NotEmpty(Convert.FromBase64String(Format(formatters, view, "image/png")));
+    }
+
+    [Fact]
+    public void Animation_progress_and_tensor_summary_render()
+    {
+        var anim = Animation.Of(new[] { 0, 1 }, k => new Figure(200, 150).Line(new[] { 0.0, k + 1 }));
+        var (prefA, fA) = Discover(typeof(Animation));
+        Assert.Equal("image/gif", prefA[0]);
+        Assert.Equal("GIF89a", System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(Format(fA, anim, "image/gif"))[..6]));
+
+        var p = new TrainingProgress(100, "train");
+        var (_, fP) = Discover(typeof(TrainingProgress));
+        Assert.NotEmpty(Convert.FromBase64String(Format(fP, p.Report(10, 0.5), "image/png")));
+        Assert.Contains("10/100", Format(fP, p, "text/plain"));
+
+        var s = new TensorSummary(new float[] { 1, 2, 3, 4 }, new long[] { 2, 2 });
+        var (_, fS) = Discover(typeof(TensorSummary));
+        Assert.NotEmpty(Convert.FromBase64String(Format(fS, s, "image/png")));
+    }
+
+    [Fact]
+    public void Training_progress_tracks_speed_eta_and_smoothed_loss()
+    {
+        double seconds = 0;
+        var p = new TrainingProgress(1000, clock: () => TimeSpan.FromSeconds(seconds));
+        for (int i = 1; i <= 100; i++) { seconds = i * 0.5; p.Report(i * 2, 1.0); }
+        Assert.Equal(200, p.Step);
+        Assert.Equal(4.0, p.StepsPerSecond, 6);
+        Assert.Equal(TimeSpan.FromSeconds(200), p.Eta);
+        Assert.Equal(1.0, p.SmoothedLoss!.Value, 9);
+        Assert.Equal(0.2, p.Fraction, 9);
+        p.Report(1000, 0.5);
+        Assert.True(p.Finished);
+        Assert.Null(p.Eta);
+        Assert.Contains("done in", p.ToString());
+    }
+
+    [Fact]
+    public void Tensor_summary_statistics_and_image_detection()
+    {
+        var data = new float[] { -1, 0, 1, 2, float.NaN };
+        var s = new TensorSummary(data, new long[] { 5 }, "float32", "cpu");
+        Assert.Equal(-1, s.Min);
+        Assert.Equal(2, s.Max);
+        Assert.Equal(0.5, s.Mean, 9);
+        Assert.Equal(Math.Sqrt(5.0 / 3), s.Std, 6);
+        Assert.Equal(1, s.NonFinite);
+        Assert.Null(s.Images);
+        Assert.Contains("[5]", s.ToString());
+
+        var img = new TensorSummary(new float[2 * 1 * 8 * 8], new long[] { 2, 1, 8, 8 });
+        Assert.NotNull(img.Images);
+        Assert.Equal(2, img.Images!.Count);
+    }
+
+    [Fact]
+    public void Image_batches_map_value_ranges_to_bytes()
+    {
+        var b = new ImageBatch(new float[] { -1, 0, 1, 0.5f }, 2, 2);
+        Assert.Equal(PixelRange.MinusOneToOne, b.Range);
+        var img = b.ToImage();
+        Assert.Equal(new byte[] { 0, 128, 255, 191 }, new[] { img[0, 0].R, img[1, 0].R, img[0, 1].R, img[1, 1].R });
+
+        var rgb = new ImageBatch(new float[] { 1, 0, 0, 1, 0, 0 }, 3, 1, 2);
+        Assert.Equal(new Color(255, 0, 0), rgb.ToImage()[0, 0]);
+        Assert.Equal(new Color(0, 255, 0), rgb.ToImage()[1, 0]);
+        Assert.Throws<ArgumentException>(() => new ImageBatch(new float[12], 1, 2, 2, 3)); // NHWC is refused with a hint
+    }
+}
