@@ -215,6 +215,17 @@ public class DownloaderTests
     }
 
     [Fact]
+    public void Progress_writer_prints_a_line_per_tenth()
+    {
+        var writer = new StringWriter();
+        var progress = DownloadProgress.ToWriter(writer);
+        for (long done = 0; done <= 2_000_000; done += 50_000) progress.Report(new DownloadProgress("a.gz", done, 2_000_000));
+        var lines = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(11, lines.Length);
+        Assert.Equal("a.gz: 2.0 / 2.0 MB (100%)", lines[^1].Trim());
+    }
+
+    [Fact]
     public void Bad_checksum_strings_are_refused()
     {
         Assert.Throws<ArgumentException>(() => DatasetDownloader.VerifyFile("x", "abc"));

@@ -5,7 +5,35 @@ using System.Security.Cryptography;
 namespace Course.Data;
 
 /// <summary>How far a download has come.</summary>
-public readonly record struct DownloadProgress(string FileName, long BytesDone, long? BytesTotal);
+public readonly record struct DownloadProgress(string FileName, long BytesDone, long? BytesTotal)
+{
+    public override string ToString() => BytesTotal is long total && total > 0
+        ? $"{FileName}: {BytesDone / 1e6:F1} / {total / 1e6:F1} MB ({100.0 * BytesDone / total:F0}%)"
+        : $"{FileName}: {BytesDone / 1e6:F1} MB";
+
+    /// <summary>A reporter that writes a line per file at every further 10% (for the command line and notebooks).</summary>
+    public static IProgress<DownloadProgress> ToWriter(TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var lastDecile = new Dictionary<string, long>();
+        // Progress<T> would post to a synchronisation context; report synchronously instead.
+        return new SynchronousProgress(p =>
+        {
+            long decile = p.BytesTotal is long total && total > 0 ? 10 * p.BytesDone / total : -1;
+            lock (lastDecile)
+            {
+                if (lastDecile.TryGetValue(p.FileName, out var last) && last == decile) return;
+                lastDecile[p.FileName] = decile;
+            }
+            writer.WriteLine(p.ToString());
+        });
+    }
+
+    sealed class SynchronousProgress(Action<DownloadProgress> report) : IProgress<DownloadProgress>
+    {
+        public void Report(DownloadProgress value) => report(value);
+    }
+}
 
 /// <summary>A download that failed for a reason other than its checksum: HTTP error, network error.</summary>
 public sealed class DownloadFailedException : IOException
