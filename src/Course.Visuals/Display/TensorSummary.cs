@@ -7,7 +7,7 @@ namespace Course.Visuals;
 /// <summary>What a tensor shows in a notebook: shape, dtype, device, summary statistics, a histogram of
 /// its values, and the pictures when it looks like an image batch ([N,C,H,W], [C,H,W] or [H,W]).</summary>
 [TypeFormatterSource(typeof(VisualsFormatterSource), PreferredMimeTypes = new[] { "image/png" })]
-public sealed class TensorSummary : IVisual
+public sealed partial class TensorSummary : IVisual
 {
     public long[] Shape { get; }
     public string DType { get; }

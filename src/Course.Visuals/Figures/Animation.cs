@@ -152,10 +152,10 @@ public sealed class Animation : IVisual
                     ["transition"] = new JsonObject { ["duration"] = 0 },
                 }),
             });
-        double sliderX = (first.GridLeft + 70) / W;
+        double sliderX = (first.GridLeft + 100) / W;
         layout["sliders"] = new JsonArray(new JsonObject
         {
-            ["active"] = 0, ["steps"] = steps, ["x"] = sliderX, ["len"] = (first.GridRight - first.GridLeft - 80) / W,
+            ["active"] = 0, ["steps"] = steps, ["x"] = sliderX, ["len"] = (first.GridRight - first.GridLeft - 110) / W,
             ["y"] = (SliderBand - 4) / H, ["yanchor"] = "top", ["pad"] = new JsonObject { ["t"] = 0, ["b"] = 0 },
             ["currentvalue"] = new JsonObject { ["prefix"] = ParameterName + " = ", ["visible"] = true, ["xanchor"] = "left", ["font"] = new JsonObject { ["size"] = Style.LabelSize } },
             ["ticklen"] = 3, ["font"] = new JsonObject { ["size"] = 10 },

@@ -15,7 +15,7 @@ public enum PixelRange
 
 /// <summary>A batch of images held as a flat float array with an NCHW (or CHW, or HW) shape: one
 /// channel is grayscale, three RGB, four RGBA. This is what tensors become on their way to a picture.</summary>
-public sealed class ImageBatch
+public sealed partial class ImageBatch
 {
     public float[] Data { get; }
     public int Count { get; }
