@@ -203,7 +203,7 @@ namespace TorchSharp.Modules
 
         public double p { get; }
         public override Tensor forward(Tensor input) => F.dropout(input, p, training);
-        protected override string ExtraRepr() => $"(p={p.ToString(CultureInfo.InvariantCulture)})";
+        protected override string ExtraRepr() => $"(p={LayerInit.Number(p)})";
     }
 
     /// <summary>x·σ(x) (see <see cref="nn.functional.silu"/>).</summary>
@@ -339,6 +339,9 @@ namespace TorchSharp.Modules
             values.All(v => v >= 0) ? values : throw new ArgumentOutOfRangeException(name, $"{name} must be non-negative, got {F.Shape(values)}");
 
         public static string Tuple(long[] values) => "(" + string.Join(", ", values) + ")";
+
+        /// <summary>A number as Python prints it (1e-05, 0.1), for ToString().</summary>
+        public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e");
     }
 }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -51,7 +50,7 @@ namespace TorchSharp.Modules
             return F.group_norm(input, num_groups, _weight, _bias, eps);
         }
 
-        protected override string ExtraRepr() => $"({num_groups}, {num_channels}, eps={eps.ToString(CultureInfo.InvariantCulture)}, affine={affine})";
+        protected override string ExtraRepr() => $"({num_groups}, {num_channels}, eps={LayerInit.Number(eps)}, affine={affine})";
     }
 
     /// <summary>
@@ -98,7 +97,7 @@ namespace TorchSharp.Modules
             return F.layer_norm(input, normalized_shape, _weight, _bias, eps);
         }
 
-        protected override string ExtraRepr() => $"({LayerInit.Tuple(normalized_shape)}, eps={eps.ToString(CultureInfo.InvariantCulture)}, elementwise_affine={elementwise_affine})";
+        protected override string ExtraRepr() => $"({LayerInit.Tuple(normalized_shape)}, eps={LayerInit.Number(eps)}, elementwise_affine={elementwise_affine})";
     }
 
     /// <summary>
@@ -194,7 +193,7 @@ namespace TorchSharp.Modules
         }
 
         protected override string ExtraRepr() =>
-            $"({num_features}, eps={eps.ToString(CultureInfo.InvariantCulture)}, momentum={(momentum is double m ? m.ToString(CultureInfo.InvariantCulture) : "None")}, affine={affine}, track_running_stats={track_running_stats})";
+            $"({num_features}, eps={LayerInit.Number(eps)}, momentum={(momentum is double m ? LayerInit.Number(m) : "None")}, affine={affine}, track_running_stats={track_running_stats})";
     }
 }
 
