@@ -86,11 +86,13 @@ internal static class Ticks
         if (k1 - k0 >= 1)
         {
             int every = Math.Max(1, (int)Math.Ceiling((k1 - k0 + 1) / (double)Math.Max(2, maxTicks)));
+            // plain numbers while they stay short, powers of ten (10⁻⁴) for all labels otherwise
+            bool plain = k0 >= -3 && k1 <= 4;
             for (int k = k0; k <= k1; k++)
             {
                 if ((k - k0) % every != 0) continue;
                 pos.Add(k);
-                labels.Add(k is >= -3 and <= 4 ? Minus(Math.Pow(10, k).ToString("0.###", CultureInfo.InvariantCulture))
+                labels.Add(plain ? Minus(Math.Pow(10, k).ToString("0.###", CultureInfo.InvariantCulture))
                     : "10" + string.Concat(k.ToString(CultureInfo.InvariantCulture).Select(c => c == '-' ? '⁻' : Sup[c - '0'])));
             }
             if (pos.Count <= 2 && k1 - k0 <= 2)
