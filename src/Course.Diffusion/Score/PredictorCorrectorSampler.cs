@@ -9,12 +9,13 @@ namespace Course.Diffusion.Score;
 /// <summary>
 /// Predictor-corrector sampling (Song et al. 2021, "Score-Based Generative Modeling through SDEs", Algorithm 5, VP SDE;
 /// ordered as in their code: correct at t, then predict t -> t-1). Corrector: Langevin steps
-/// x = x + e g + sqrt(2 e) z with g = s(x, t) and e = 2 alpha_t (r ||z|| / ||g||)^2 per sample, r the target
+/// x = x + e g + sqrt(2 e) z with g = s(x, t) and e = 2 alpha_t (r ||z|| / ||g||)^2 (norms averaged over the batch), r the target
 /// signal-to-noise ratio. Predictor: the DDPM ancestral step (Ho et al. Algorithm 2) with eps = -sqrt(1 - alpha-bar_t) s.
 /// </summary>
 public sealed class PredictorCorrectorSampler
 {
-    /// <param name="schedule">The schedule whose indices are the score function's timesteps (the training schedule).</param>
+    /// <param name="schedule">The schedule to walk: the training schedule or a respacing of it; the score function is
+    /// called with the training timesteps (<see cref="NoiseSchedule.Timesteps"/>).</param>
     /// <param name="signalToNoise">r, the corrector's target signal-to-noise ratio (0.16 in Song et al. for CIFAR-10).</param>
     /// <param name="correctorSteps">Langevin steps per noise level (M).</param>
     public PredictorCorrectorSampler(NoiseSchedule schedule, double signalToNoise = 0.16, int correctorSteps = 1,
@@ -44,12 +45,18 @@ public sealed class PredictorCorrectorSampler
             long index = IndexOf(t);
             Correct(score, x, t, index, generator);
             using var s = score(x, t);
-            return ScoreFunctions.EpsilonFromScore(Schedule, s, t);
+            // t holds the score function's (original) timesteps; this schedule is indexed by position.
+            using var position = Coefficients.Timestep(index, x.shape[0], x.device);
+            return ScoreFunctions.EpsilonFromScore(Schedule, s, position);
         };
         return _predictor.Sample(correctThenPredict, shape, generator, null, device, dtype, initialNoise, trajectory, trajectoryEvery);
     }
 
-    /// <summary>The corrector's Langevin steps at timestep index <paramref name="index"/>, in place on x.</summary>
+    /// <summary>
+    /// The corrector's Langevin steps at schedule index <paramref name="index"/>, in place on x. As in Song et al.'s code,
+    /// ||z|| and ||g|| are per-sample norms averaged over the batch, so one step size serves the batch (a per-sample
+    /// ratio explodes in low dimensions, where ||g|| can be near 0 at a mode).
+    /// </summary>
     public void Correct(Func<Tensor, Tensor, Tensor> score, Tensor x, Tensor t, long index, Generator? generator = null)
     {
         double alpha = Schedule.Alphas[index];
@@ -59,10 +66,11 @@ public sealed class PredictorCorrectorSampler
             using var scope = NewDisposeScope();
             var g = score(x, t);
             var z = Noise.RandnLike(x, generator);
-            var gradNorm = dims.Length == 0 ? g.abs() : g.norm(dims, keepdim: true);
-            var noiseNorm = dims.Length == 0 ? z.abs() : z.norm(dims, keepdim: true);
-            var step = 2 * alpha * (SignalToNoise * noiseNorm / gradNorm.clamp_min(1e-30)).square();
-            x.add_(step * g).add_((2 * step).sqrt() * z);
+            double gradNorm = (dims.Length == 0 ? g.abs() : g.norm(dims)).mean().item<double>();
+            double noiseNorm = (dims.Length == 0 ? z.abs() : z.norm(dims)).mean().item<double>();
+            if (gradNorm == 0) continue;
+            double step = 2 * alpha * Math.Pow(SignalToNoise * noiseNorm / gradNorm, 2);
+            x.add_(g, step).add_(z, Math.Sqrt(2 * step));
         }
     }
 
