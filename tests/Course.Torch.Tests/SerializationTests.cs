@@ -42,6 +42,7 @@ public sealed class SerializationTests : IDisposable
             ["scalar"] = tensor(3.25, float64),
             ["empty"] = zeros(new long[] { 0, 5 }),
             ["transposed"] = base32.t(),   // not contiguous: saved in row-major order of its own shape
+            ["blocks.0.norm+γ <scale>"] = ones(2),   // names are any UTF-8 string
         };
     }
 

@@ -141,7 +141,8 @@ internal static unsafe class Safetensors
     static byte[] BuildHeader(IEnumerable<(string name, string code, long[] shape, long nbytes)> items, IReadOnlyDictionary<string, string>? metadata)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        // Relaxed escaping keeps names like "model.up+1" readable in the header (still strict JSON).
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             if (metadata is { Count: > 0 })

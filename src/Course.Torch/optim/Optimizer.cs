@@ -37,6 +37,8 @@ public static partial class torch
         /// <see cref="state_dict"/> flattens PyTorch's optimizer state into names a safetensors file can
         /// hold: <c>state.{i}.{buffer}</c> for the i-th parameter's buffers (<c>state.{i}.step</c> is a
         /// float32 scalar, as in PyTorch) and <c>param_groups.0.{hyperparameter}</c> as float64 scalars.
+        /// As in PyTorch, make the optimizer after moving the model to its device: its buffers are
+        /// created on each parameter's device at the first step (or at load_state_dict).
         /// </remarks>
         public abstract class Optimizer : IDisposable
         {
