@@ -115,7 +115,7 @@ public class MemoryTests
     [Fact]
     public void WithoutAScopeTensorsPileUpUntilFinalizersRun()
     {
-        // The same step without a dispose scope leaks every intermediate (about 20 tensors per step)
+        // The same step without a dispose scope leaks every intermediate (13 tensor handles per step)
         // until the garbage collector happens to finalize them: the count the previous test holds
         // flat does move when the discipline is broken, so that test can fail.
         const int Steps = 200;
