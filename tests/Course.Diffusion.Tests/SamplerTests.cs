@@ -150,6 +150,29 @@ public class SamplerTests
         Assert.All(trajectory, x => Assert.Equal(new long[] { 16, 2 }, x.shape));
     }
 
+    /// <summary>With clipping, the predicted x_0 is clamped to [-1, 1]; DDPM's last step returns that x_0 (coefficients 1 and 0 at t = 1),
+    /// and DDIM's returns it too (alpha-bar_0 = 1), so a denoiser that overshoots still lands inside [-1, 1].</summary>
+    [Fact]
+    public void ClippingKeepsTheSampleInsideMinusOneToOne()
+    {
+        var schedule = NoiseSchedule.Linear(50, 1e-3, 0.2);
+        Denoiser overshoot = (x, t, _) => -3.0 * x; // predicts x_0 far outside [-1, 1]
+        using var scope = NewDisposeScope();
+        foreach (var clip in new[] { true, false })
+        {
+            using var g1 = new Generator(12);
+            using var g2 = new Generator(12);
+            var ddpm = new DdpmSampler(schedule, clipDenoised: clip).Sample(overshoot, new long[] { 256, 2 }, g1);
+            var ddim = new DdimSampler(schedule, steps: 10, clipDenoised: clip).Sample(overshoot, new long[] { 256, 2 }, g2);
+            foreach (var x in new[] { ddpm, ddim })
+            {
+                double largest = x.abs().max().item<float>();
+                if (clip) Assert.True(largest <= 1.0, $"clipped sample reaches {largest}");
+                else Assert.True(largest > 1.0, $"without clipping this denoiser should overshoot, but the largest value is {largest}");
+            }
+        }
+    }
+
     [Fact]
     public void BadArgumentsAreRejected()
     {
