@@ -32,13 +32,14 @@ internal static unsafe class Native
 
     static Native()
     {
-        // Thread defaults, measured on the course's 2-core machines: libtorch's own threads (OpenMP,
-        // used by convolutions and large elementwise ops) on every core, and OpenBLAS's pool held to
-        // one thread, because both pools busy at once oversubscribe the cores (a small MLP step went
-        // from 1.4 ms to 5.6 ms). COURSE_TORCH_THREADS, OPENBLAS_NUM_THREADS or torch.set_num_threads
-        // override them.
+        // Thread defaults: one libtorch thread and one OpenBLAS thread. On the course's 2-core
+        // machines that is the fastest setting for the small models most lessons train (PyTorch
+        // 1.13: 3.5 ms per MLP step at 1 thread, 13.4 ms at 2), and it degrades gracefully when the
+        // machine is busy, where spinning OpenMP workers cost 10x. Image models gain from more
+        // threads on a quiet machine: COURSE_TORCH_THREADS=n, OPENBLAS_NUM_THREADS=n or
+        // torch.set_num_threads(n) override the default (README, "Threads").
         var env = Environment.GetEnvironmentVariable("COURSE_TORCH_THREADS");
-        int threads = int.TryParse(env, out var n) && n > 0 ? n : Environment.ProcessorCount;
+        int threads = int.TryParse(env, out var n) && n > 0 ? n : 1;
         ct_set_num_threads(threads);
         if (Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") is null) ct_set_blas_threads(1);
     }
