@@ -1,3 +1,4 @@
+using Course.Diffusion.Samplers;
 using Course.Diffusion.Schedules;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,7 +20,7 @@ public static class ForwardProcess
         ArgumentNullException.ThrowIfNull(schedule);
         ArgumentNullException.ThrowIfNull(x0);
         using var scope = NewDisposeScope();
-        var eps = noise ?? randn_like(x0, generator: generator);
+        var eps = noise ?? Noise.RandnLike(x0, generator);
         CheckSameShape(eps, x0, "noise", "x0");
         var signal = Coefficients.Extract(schedule.SqrtAlphasCumprod, t, x0);
         var sigma = Coefficients.Extract(schedule.SqrtOneMinusAlphasCumprod, t, x0);
@@ -47,7 +48,7 @@ public static class ForwardProcess
         ArgumentNullException.ThrowIfNull(schedule);
         ArgumentNullException.ThrowIfNull(xPrevious);
         using var scope = NewDisposeScope();
-        var eps = noise ?? randn_like(xPrevious, generator: generator);
+        var eps = noise ?? Noise.RandnLike(xPrevious, generator);
         CheckSameShape(eps, xPrevious, "noise", "xPrevious");
         var alpha = Coefficients.Extract(schedule.Alphas, t, xPrevious);
         var beta = Coefficients.Extract(schedule.Betas, t, xPrevious);

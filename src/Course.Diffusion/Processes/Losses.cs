@@ -1,3 +1,4 @@
+using Course.Diffusion.Samplers;
 using Course.Diffusion.Schedules;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,8 +21,9 @@ public static class Losses
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(x0);
         using var scope = NewDisposeScope();
-        var timesteps = t ?? randint(0, schedule.Length, new[] { x0.shape[0] }, int64, x0.device, generator);
-        var eps = noise ?? randn_like(x0, generator: generator);
+        // Drawn where the generator lives, then moved, so a CPU generator seeds training on any device.
+        var timesteps = t ?? randint(0, schedule.Length, new[] { x0.shape[0] }, int64, generator?.device ?? x0.device, generator).to(x0.device);
+        var eps = noise ?? Noise.RandnLike(x0, generator);
         var xT = schedule.QSample(x0, timesteps, eps);
         var modelT = schedule.ModelTimesteps(timesteps);
         var output = model(xT, modelT, classLabels);

@@ -18,7 +18,7 @@ public static class Coefficients
         ArgumentNullException.ThrowIfNull(coefficients);
         ArgumentNullException.ThrowIfNull(x);
         using var table = torch.tensor(coefficients, dtype: float64, device: x.device);
-        using var onDevice = t.device == x.device ? null : t.to(x.device);
+        using var onDevice = t.device.Equals(x.device) ? null : t.to(x.device);
         using var gathered = Extract(table, onDevice ?? t, x.shape);
         return gathered.to(x.dtype);
     }
