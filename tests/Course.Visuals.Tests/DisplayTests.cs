@@ -28,6 +28,18 @@ public class DisplayTests
     }
 
     [Fact]
+    public void Bare_tensors_display_as_text_and_as_a_summary_picture_when_visuals_is_loaded()
+    {
+        var (preferred, formatters) = Discover(typeof(TorchSharp.torch.Tensor));
+        Assert.Equal("image/png", preferred[0]);
+        using var images = TorchSharp.torch.rand(4, 1, 8, 8);
+        var text = Format(formatters, images, "text/plain");
+        Assert.StartsWith("tensor [4, 1, 8, 8], float32, cpu", text);
+        var png = Convert.FromBase64String(Format(formatters, images, "image/png"));
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+    }
+
+    [Fact]
     public void Attribute_has_the_shape_the_kernel_expects()
     {
         var at = typeof(Course.Visuals.Display.TypeFormatterSourceAttribute);
