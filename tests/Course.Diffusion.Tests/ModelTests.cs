@@ -228,3 +228,41 @@ public class ModelTests
         Assert.Equal(x.data<float>(), residual.call(x, randn(2, 16)).data<float>());
     }
 }
+
+public class ModelFileTests
+{
+    [Fact]
+    public void A_saved_model_and_a_training_checkpoint_load_back_into_the_same_network()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"course-model-{Guid.NewGuid():N}.safetensors");
+        var checkpoint = Path.Combine(Path.GetTempPath(), $"course-ckpt-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            using var scope = NewDisposeScope();
+            manual_seed(30);
+            using var model = new UNet(new UNetConfig { ImageSize = 8, BaseChannels = 8, ChannelMultipliers = new[] { 1, 2 }, Groups = 4, NumClasses = 2 });
+            using (no_grad()) foreach (var p in model.parameters()) p.normal_(0, 0.2, new Generator(31));
+            model.SaveWeights(file);
+            using var loaded = ModelFiles.Load(file);
+            Assert.IsType<UNet>(loaded);
+            Assert.Equal(model.ConfigJson, loaded.ConfigJson);
+            var x = randn(2, 1, 8, 8);
+            var t = tensor(new long[] { 5, 600 });
+            model.eval();
+            Assert.Equal(model.call(x, t).data<float>(), loaded.call(x, t).data<float>());
+
+            using var mlp = new Models.TimeConditionedMlp(hiddenWidth: 16, hiddenLayers: 2, numClasses: 3);
+            using var trainer = new Training.DiffusionTrainer(mlp, Schedules.NoiseSchedule.Linear(),
+                Training.TrainingData.FromSampler((n, g) => (randn(new[] { n, 2 }, generator: g), randint(0, 3, new[] { n }, generator: g))),
+                new Training.TrainingOptions { TotalSteps = 3, BatchSize = 16, CheckpointPath = checkpoint });
+            trainer.Train();
+            using var fromEma = ModelFiles.Load(checkpoint, useEma: true);
+            using var fromRaw = ModelFiles.Load(checkpoint, useEma: false);
+            var shadow = trainer.Ema.ShadowByName();
+            foreach (var (name, p) in fromEma.named_parameters()) Assert.Equal(shadow[name].data<float>(), p.data<float>());
+            var raw = mlp.named_parameters().ToDictionary(e => e.name, e => e.parameter.data<float>());
+            foreach (var (name, p) in fromRaw.named_parameters()) Assert.Equal(raw[name], p.data<float>());
+        }
+        finally { File.Delete(file); File.Delete(checkpoint); }
+    }
+}

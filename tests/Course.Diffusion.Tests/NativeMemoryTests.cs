@@ -5,11 +5,12 @@ using Course.Diffusion.Training;
 
 namespace Course.Diffusion.Tests;
 
-/// <summary>Tests that count live tensor handles: the counter is process-wide, so they run alone.</summary>
-[CollectionDefinition(nameof(NativeMemoryCollection), DisableParallelization = true)]
-public sealed class NativeMemoryCollection { }
+/// <summary>Tests that must not share the machine with other tests: those that count live tensor
+/// handles (a process-wide counter) and those that train against a time budget.</summary>
+[CollectionDefinition(nameof(RunsAloneCollection), DisableParallelization = true)]
+public sealed class RunsAloneCollection { }
 
-[Collection(nameof(NativeMemoryCollection))]
+[Collection(nameof(RunsAloneCollection))]
 public class NativeMemoryTests
 {
     /// <summary>Live handles after finalizing whatever earlier tests dropped without disposing.</summary>
