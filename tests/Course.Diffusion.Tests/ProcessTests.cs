@@ -238,6 +238,49 @@ public class ProcessTests
         Assert.True(bound >= nll && bound <= nll + 2, $"bound {bound} nats, -log p {nll} nats");
     }
 
+    /// <summary>
+    /// For an epsilon model the reverse mean, computed as the posterior mean at the predicted x_0, equals Ho et al. eq. 11:
+    /// mu_theta = (x_t - beta_t / sqrt(1 - alpha-bar_t) eps_theta) / sqrt(alpha_t); X0 and V outputs of the same prediction give the same mean.
+    /// </summary>
+    [Fact]
+    public void ReverseMeanIsEquation11()
+    {
+        var s = NoiseSchedule.Cosine();
+        using var scope = NewDisposeScope();
+        using var g = new Generator(21);
+        var steps = new long[] { 0, 1, 10, 250, 600, 999 };
+        var t = tensor(steps);
+        var xt = randn(new long[] { 6, 2 }, float64, generator: g);
+        var eps = randn(new long[] { 6, 2 }, float64, generator: g);
+        using var p = s.PMeanVariance(eps, ModelOutput.Epsilon, xt, t);
+        var mean = p.Mean.data<double>();
+        var x = xt.data<double>();
+        var e = eps.data<double>();
+        for (int r = 0; r < 6; r++)
+        {
+            long i = steps[r];
+            for (int d = 0; d < 2; d++)
+            {
+                double eq11 = (x[2 * r + d] - s.Betas[i] / Math.Sqrt(1 - s.AlphasCumprod[i]) * e[2 * r + d]) / Math.Sqrt(s.Alphas[i]);
+                Assert.Equal(eq11, mean[2 * r + d], 1e-10);
+            }
+        }
+        var x0 = s.PredictStartFromNoise(xt, t, eps);
+        using var fromX0 = s.PMeanVariance(x0, ModelOutput.X0, xt, t);
+        using var fromV = s.PMeanVariance(s.PredictV(x0, t, eps), ModelOutput.V, xt, t);
+        Assert.True(Stats.MaxAbsDiff(fromX0.Mean, p.Mean) < 1e-9);
+        Assert.True(Stats.MaxAbsDiff(fromV.Mean, p.Mean) < 1e-9);
+        // Variances: fixed small is beta-tilde_t, fixed large beta_t (beta-tilde_2 at t = 1).
+        using var large = s.PMeanVariance(eps, ModelOutput.Epsilon, xt, t, ReverseVariance.FixedLarge);
+        var small = p.Variance.data<double>();
+        var big = large.Variance.data<double>();
+        for (int r = 0; r < 6; r++)
+        {
+            Assert.Equal(s.PosteriorVariance[steps[r]], small[r], 1e-15);
+            Assert.Equal(steps[r] == 0 ? s.PosteriorVariance[1] : s.Betas[steps[r]], big[r], 1e-15);
+        }
+    }
+
     [Fact]
     public void LSimpleIsTheMeanSquaredErrorToTheTarget()
     {
