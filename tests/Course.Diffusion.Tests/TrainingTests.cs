@@ -49,8 +49,13 @@ public class TrainingTests
 
         // CopyTo and Swap put exactly the shadow into a model; Swap restores the trained weights afterwards.
         var trained = model.parameters().Select(p => p.data<float>()).ToList();
+        Assert.True(model.training);
         using (ema.Swap())
+        {
+            Assert.False(model.training);
             foreach (var (name, p) in model.named_parameters()) Assert.Equal(shadows[name].data<float>(), p.data<float>());
+        }
+        Assert.True(model.training);
         Assert.Equal(trained, model.parameters().Select(p => p.data<float>()).ToList());
         using var copy = new TimeConditionedMlp(hiddenWidth: 8, hiddenLayers: 1);
         ema.CopyTo(copy);
@@ -302,7 +307,6 @@ public class EightGaussiansTrainingTest
         Tensor samples;
         using (trainer.Ema.Swap())
         {
-            model.eval();
             var sampler = new Course.Diffusion.Samplers.DdpmSampler(schedule);
             samples = sampler.Sample(model.call, new long[] { n, 2 }, new Generator(2));
         }

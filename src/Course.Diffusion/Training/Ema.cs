@@ -18,6 +18,7 @@ public sealed class Ema : IDisposable
 {
     readonly (string name, Parameter source, Tensor shadow)[] _parameters;
     readonly (string name, Tensor source, Tensor shadow)[] _buffers;
+    readonly nn.Module _model;
     bool _disposed;
 
     /// <summary>Starts the average at the model's current weights.</summary>
@@ -27,6 +28,7 @@ public sealed class Ema : IDisposable
         if (!(decay >= 0 && decay <= 1)) throw new ArgumentOutOfRangeException(nameof(decay), decay, "the EMA decay must lie in [0, 1]");
         Decay = decay;
         Warmup = warmup;
+        _model = model;
         using (no_grad())
         {
             _parameters = model.named_parameters().Select(p => (p.name, p.parameter, p.parameter.detach().clone().DetachFromDisposeScope())).ToArray();
@@ -66,27 +68,30 @@ public sealed class Ema : IDisposable
     }
 
     /// <summary>
-    /// Puts the averaged weights into the model this average follows and restores the trained
-    /// weights when the returned object is disposed:
+    /// Puts the averaged weights into the model this average follows, in eval mode (no dropout), and
+    /// restores the trained weights and the previous mode when the returned object is disposed:
     /// <c>using (ema.Swap()) { sample(...); }</c>
     /// </summary>
     public IDisposable Swap()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var saved = new List<Tensor>();
+        bool wasTraining = _model.training;
+        _model.eval();
         using (no_grad())
         {
             foreach (var (_, source, shadow) in _parameters) { saved.Add(source.detach().clone().DetachFromDisposeScope()); source.copy_(shadow); }
             foreach (var (_, source, shadow) in _buffers) { saved.Add(source.detach().clone().DetachFromDisposeScope()); source.copy_(shadow); }
         }
-        return new Restore(this, saved);
+        return new Restore(this, saved, wasTraining);
     }
 
     sealed class Restore : IDisposable
     {
         readonly Ema _ema;
+        readonly bool _wasTraining;
         List<Tensor>? _saved;
-        public Restore(Ema ema, List<Tensor> saved) { _ema = ema; _saved = saved; }
+        public Restore(Ema ema, List<Tensor> saved, bool wasTraining) { _ema = ema; _saved = saved; _wasTraining = wasTraining; }
         public void Dispose()
         {
             var saved = Interlocked.Exchange(ref _saved, null);
@@ -98,6 +103,7 @@ public sealed class Ema : IDisposable
                 foreach (var (_, source, _) in _ema._buffers) source.copy_(saved[k++]);
             }
             foreach (var t in saved) t.Dispose();
+            _ema._model.train(_wasTraining);
         }
     }
 
