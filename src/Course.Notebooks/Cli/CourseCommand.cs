@@ -45,6 +45,8 @@ public static class CourseCommand
           --title TEXT         title of the course page
 
         Exit code: 0 when every notebook ran without error, 1 when a cell failed, 2 for bad usage.
+
+        Also: train-fashion [options] trains lesson 06's pretrained UNet (train-fashion --help).
         """;
 
     public static async Task<int> MainAsync(string[] args)
@@ -56,6 +58,23 @@ public static class CourseCommand
         {
             output.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
+        }
+        if (args[0] == "train-fashion")
+        {
+            if (args.Length > 1 && args[1] is "-h" or "--help")
+            {
+                output.WriteLine(TrainFashionCommand.Usage);
+                return 0;
+            }
+            try
+            {
+                return await TrainFashionCommand.RunAsync(TrainFashionCommand.Parse(args[1..]), output, error).ConfigureAwait(false);
+            }
+            catch (ArgumentException e)
+            {
+                error.WriteLine($"{e.Message}\n\n{TrainFashionCommand.Usage}");
+                return 2;
+            }
         }
         if (args[0] != "run")
         {
