@@ -273,14 +273,17 @@ public class EightGaussiansTrainingTest
     readonly ITestOutputHelper _output;
     public EightGaussiansTrainingTest(ITestOutputHelper output) => _output = output;
 
+    /// <remarks>Training stops after 50 s (COURSE_8G_SECONDS overrides it); measured on 2 shared cores:
+    /// 6,239 steps in 60 s gave a ratio of 1.09, 15,000 steps in 30 s 0.91–1.00, 3,000 steps about 1.4.</remarks>
     [Fact]
+    [Trait("Category", "Slow")]
     public void Mlp_trained_for_a_minute_samples_8_gaussians_within_twice_the_sampling_noise_floor()
     {
         // The yardstick: the sliced Wasserstein distance between two independent draws of the data of
         // the same size (the distance a perfect model would show). The trained model's samples must lie
         // within twice that of a third, fresh draw.
         const int n = 2000;
-        var timeLimit = TimeSpan.FromSeconds(double.Parse(Environment.GetEnvironmentVariable("COURSE_8G_SECONDS") ?? "30", System.Globalization.CultureInfo.InvariantCulture));
+        var timeLimit = TimeSpan.FromSeconds(double.Parse(Environment.GetEnvironmentVariable("COURSE_8G_SECONDS") ?? "50", System.Globalization.CultureInfo.InvariantCulture));
         // One intra-op thread: the MLP's matrices are small, and libtorch's spinning OpenMP threads
         // slow down tenfold when other processes share the two cores (measured: 17 vs 176 steps/s).
         int threads = get_num_threads();
