@@ -201,6 +201,37 @@ public class TrainingTests
         Assert.All(seen, l => Assert.InRange(l, 0, 4));
     }
 
+    [Fact]
+    public void A_small_unet_trained_on_two_images_generates_those_images()
+    {
+        // The data: a horizontal and a vertical bar (8x8, values ±1). L_simple can reach 0 here, and
+        // DDPM sampling from a good ε-predictor must land on one of the two images.
+        using var scope = NewDisposeScope();
+        manual_seed(40);
+        using var model = new UNet(new UNetConfig { ImageSize = 8, BaseChannels = 16, ChannelMultipliers = new[] { 1, 2 }, Groups = 4, Dropout = 0 });
+        var horizontal = full(new long[] { 1, 1, 8, 8 }, -1.0);
+        var vertical = full(new long[] { 1, 1, 8, 8 }, -1.0);
+        horizontal[.., .., 3..5, ..] = ones(1, 1, 2, 8);
+        vertical[.., .., .., 3..5] = ones(1, 1, 8, 2);
+        var images = cat(new[] { horizontal, vertical }, 0);
+        var schedule = NoiseSchedule.Linear();
+        using var trainer = new DiffusionTrainer(model, schedule, TrainingData.FromTensor(images),
+            new TrainingOptions { TotalSteps = 300, BatchSize = 32, LearningRate = 2e-3, WarmupSteps = 20, Seed = 41 });
+        trainer.Train();
+        Assert.True(trainer.Losses.TakeLast(50).Average() < 0.1, $"L_simple over the last 50 steps is {trainer.Losses.TakeLast(50).Average():0.000} (predicting 0 gives 1)");
+
+        Tensor samples;
+        using (trainer.Ema.Swap())
+            samples = new Course.Diffusion.Samplers.DdpmSampler(schedule).Sample(model.call, new long[] { 16, 1, 8, 8 }, new Generator(42));
+        var distances = (samples.reshape(16, 1, 64) - images.reshape(1, 2, 64)).abs().mean(new long[] { 2 });   // [16, 2]
+        var nearest = distances.min(1).values.data<float>();
+        // Measured: 0.02–0.07 per sample after 300 steps; a sample off both bars is ≥ 0.5 away.
+        Assert.All(nearest, d => Assert.True(d < 0.2, $"a sample is {d:0.000} (mean |difference|) from the nearest training image"));
+        var which = distances.argmin(1).data<long>();
+        Assert.Contains(0L, which);
+        Assert.Contains(1L, which);
+    }
+
     /// <summary>A one-parameter "denoiser" that records the labels it is given.</summary>
     sealed class LabelRecordingModel : DenoisingModel
     {
