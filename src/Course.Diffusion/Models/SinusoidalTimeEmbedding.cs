@@ -35,18 +35,33 @@ public sealed class SinusoidalTimeEmbedding : nn.Module<Tensor, Tensor>
         Validate(dimension);
         if (timesteps.dim() != 1)
             throw new ArgumentException($"timesteps must be a 1-D tensor [batch], but have shape [{string.Join(", ", timesteps.shape)}]", nameof(timesteps));
-        int half = dimension / 2;
-        using var exponents = arange(0, half, 1, float32, timesteps.device);
-        using var scaled = exponents * (-Math.Log(MaxPeriod) / (half - 1));
-        using var frequencies = scaled.exp();                       // ω_i, [half]
+        var frequencies = Frequencies(dimension, timesteps.device);      // ω_i, [1, half]
         using var t = timesteps.to(float32);
         using var column = t.unsqueeze(1);                          // [B, 1]
-        using var row = frequencies.unsqueeze(0);                   // [1, half]
-        using var angles = column * row;                            // [B, half]
+        using var angles = column * frequencies;                    // [B, half]
         using var sines = angles.sin();
         using var cosines = angles.cos();
         return cat(new[] { sines, cosines }, 1);
     }
+
+    /// <summary>ω_i = 10000^(-i / (half - 1)) as a [1, half] row, made once per dimension and device.</summary>
+    static Tensor Frequencies(int dimension, Device device)
+    {
+        lock (s_frequencies)
+        {
+            var key = (dimension, device.type, device.index);
+            if (s_frequencies.TryGetValue(key, out var cached)) return cached;
+            int half = dimension / 2;
+            using var exponents = arange(0, half, 1, float32, device);
+            using var scaled = exponents * (-Math.Log(MaxPeriod) / (half - 1));
+            using var row = scaled.exp();
+            var frequencies = row.unsqueeze(0).DetachFromDisposeScope();
+            s_frequencies[key] = frequencies;
+            return frequencies;
+        }
+    }
+
+    static readonly Dictionary<(int, DeviceType, int), Tensor> s_frequencies = new();
 
     static void Validate(int dimension)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,17 +11,41 @@ namespace Course.Diffusion.Schedules;
 public static class Coefficients
 {
     /// <summary>
-    /// <paramref name="coefficients"/>[t], gathered in float64 on x's device, then cast to x's dtype
-    /// and shaped [B, 1, ..., 1] to match <paramref name="x"/>.
+    /// <paramref name="coefficients"/>[t], computed in float64, cast to x's dtype and shaped
+    /// [B, 1, ..., 1] to match <paramref name="x"/>. The table is made once per array, device and
+    /// dtype (casting before or after gathering gives the same numbers), so a training or sampling
+    /// loop does not copy the schedule to the device at every step.
     /// </summary>
     public static Tensor Extract(double[] coefficients, Tensor t, Tensor x)
     {
         ArgumentNullException.ThrowIfNull(coefficients);
         ArgumentNullException.ThrowIfNull(x);
-        using var table = torch.tensor(coefficients, dtype: float64, device: x.device);
+        var table = s_tables.GetValue(coefficients, c => new TableCache(c)).For(x.device, x.dtype);
         using var onDevice = t.device.Equals(x.device) ? null : t.to(x.device);
-        using var gathered = Extract(table, onDevice ?? t, x.shape);
-        return gathered.to(x.dtype);
+        return Extract(table, onDevice ?? t, x.shape);
+    }
+
+    static readonly ConditionalWeakTable<double[], TableCache> s_tables = new();
+
+    /// <summary>One schedule array as tensors, per device and dtype; freed with the array.</summary>
+    sealed class TableCache(double[] values)
+    {
+        readonly Dictionary<(DeviceType, int, ScalarType), Tensor> _tables = new();
+
+        public Tensor For(Device device, ScalarType dtype)
+        {
+            lock (_tables)
+            {
+                var key = (device.type, device.index, dtype);
+                if (!_tables.TryGetValue(key, out var table))
+                {
+                    using var exact = torch.tensor(values, dtype: float64, device: device);
+                    table = exact.to(dtype).DetachFromDisposeScope();
+                    _tables[key] = table;
+                }
+                return table;
+            }
+        }
     }
 
     /// <summary><paramref name="coefficients"/>[t] (a 1-D tensor indexed by an int64 t of shape [B]),
@@ -29,8 +54,17 @@ public static class Coefficients
     {
         ArgumentNullException.ThrowIfNull(coefficients);
         ArgumentNullException.ThrowIfNull(shape);
-        CheckTimesteps(t, coefficients.shape[0], shape.Length > 0 ? shape[0] : -1);
-        using var gathered = coefficients.gather(0, t);
+        long length = coefficients.shape[0];
+        CheckTimesteps(t, length, shape.Length > 0 ? shape[0] : -1, checkRange: t.device_type != DeviceType.CPU);
+        Tensor gathered;
+        try { gathered = coefficients.gather(0, t); }
+        catch (TorchException e) when (t.device_type == DeviceType.CPU)
+        {
+            // On the CPU gather itself reports a bad index; say it in the schedule's terms.
+            CheckTimesteps(t, length, -1, checkRange: true);
+            throw new ArgumentException(e.Message, nameof(t), e);
+        }
+        using var _ = gathered;
         var view = new long[Math.Max(shape.Length, 1)];
         Array.Fill(view, 1L);
         view[0] = t.shape[0];
@@ -41,14 +75,17 @@ public static class Coefficients
     public static Tensor Timestep(long t, long batch, Device? device = null) =>
         torch.full(new[] { batch }, t, int64, device);
 
-    internal static void CheckTimesteps(Tensor t, long length, long batch)
+    /// <summary>Validates timesteps. The range check costs a reduction and a device-to-host copy, so
+    /// <see cref="Extract(Tensor, Tensor, long[])"/> runs it up front only off the CPU, where an
+    /// out-of-range gather would be a fatal device-side assert rather than an exception.</summary>
+    internal static void CheckTimesteps(Tensor t, long length, long batch, bool checkRange = true)
     {
         ArgumentNullException.ThrowIfNull(t);
         if (t.dtype != int64) throw new ArgumentException($"timesteps must be an int64 tensor, got {t.dtype}", nameof(t));
         if (t.ndim != 1) throw new ArgumentException($"timesteps must have shape [batch], got [{string.Join(", ", t.shape)}]", nameof(t));
         if (batch >= 0 && t.shape[0] != batch)
             throw new ArgumentException($"{t.shape[0]} timesteps for a batch of {batch}", nameof(t));
-        if (t.numel() == 0) return;
+        if (!checkRange || t.numel() == 0) return;
         using var min = t.min();
         using var max = t.max();
         long lo = min.item<long>(), hi = max.item<long>();

@@ -1,0 +1,203 @@
+// The C# side of the benchmark (bench/run.py drives both sides). Each process runs one workload:
+// warm-up, then timed units of work, and prints one JSON line with every timing and the peak
+// resident memory. The PyTorch side (bench/pytorch_bench.py) does the very same work.
+using System.Diagnostics;
+using System.Text.Json;
+using Course.Diffusion.Models;
+using Course.Diffusion.Processes;
+using Course.Diffusion.Samplers;
+using Course.Diffusion.Schedules;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+var options = Options.Parse(args);
+if (options.Threads > 0) set_num_threads(options.Threads);
+var device = new Device(options.Device);
+var schedule = NoiseSchedule.Linear();
+
+switch (options.Workload)
+{
+    case "mlp": Report(options, TimeUnits(options, MlpTrainingStep(device, schedule))); break;
+    case "unet": Report(options, TimeUnits(options, UNetTrainingStep(device, schedule))); break;
+    case "ddim": Report(options, TimeUnits(options, DdimSampling(device, schedule))); break;
+    case "ddpm": Report(options, TimeUnits(options, DdpmSampling(device, schedule))); break;
+    case "memory": MemoryOverTime(device, schedule, options.Iterations); break;
+    case "export": Export(options.Out ?? "."); break;
+    default: throw new ArgumentException($"unknown workload '{options.Workload}'");
+}
+
+// 1. Lesson 04's step: L_simple on 2D data with the time-conditioned MLP and AdamW (batch 512).
+static Action MlpTrainingStep(Device device, NoiseSchedule schedule)
+{
+    manual_seed(0);
+    var model = new TimeConditionedMlp();
+    model.to(device);
+    var optimizer = optim.AdamW(model.parameters(), lr: 1e-3);
+    var x0 = randn(new long[] { 512, 2 }, device: device).DetachFromDisposeScope();
+    return () =>
+    {
+        using var scope = NewDisposeScope();
+        var t = randint(0, schedule.Length, new long[] { 512 }, device: device);
+        var noise = randn_like(x0);
+        var xt = schedule.QSample(x0, t, noise);
+        var loss = F.mse_loss(model.call(xt, t), noise);
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+    };
+}
+
+// 2. Lesson 06's step: the class-conditional UNet on 1x28x28 (batch 64).
+static Action UNetTrainingStep(Device device, NoiseSchedule schedule)
+{
+    manual_seed(0);
+    var model = new UNet(UNetConfig.ForFashionMnist(numClasses: 10));
+    model.to(device);
+    var optimizer = optim.AdamW(model.parameters(), lr: 2e-4);
+    var x0 = (rand(new long[] { 64, 1, 28, 28 }, device: device) * 2 - 1).DetachFromDisposeScope();
+    var labels = randint(0, 10, new long[] { 64 }, device: device).DetachFromDisposeScope();
+    return () =>
+    {
+        using var scope = NewDisposeScope();
+        var t = randint(0, schedule.Length, new long[] { 64 }, device: device);
+        var noise = randn_like(x0);
+        var xt = schedule.QSample(x0, t, noise);
+        var loss = F.mse_loss(model.call(xt, t, labels), noise);
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+        if (device.type == DeviceType.CUDA) loss.item<float>(); // wait for the GPU
+    };
+}
+
+// 3. DDIM, 50 steps, 64 images with the UNet.
+static Action DdimSampling(Device device, NoiseSchedule schedule)
+{
+    manual_seed(0);
+    var model = new UNet(UNetConfig.ForFashionMnist(numClasses: 10));
+    model.to(device).eval();
+    var sampler = new DdimSampler(schedule, steps: 50, eta: 0);
+    var labels = randint(0, 10, new long[] { 64 }, device: device).DetachFromDisposeScope();
+    return () =>
+    {
+        using var scope = NewDisposeScope();
+        var x = sampler.Sample(model.call, new long[] { 64, 1, 28, 28 }, classLabels: labels, device: device);
+        x.sum().item<float>();
+    };
+}
+
+// 4. DDPM (Ho et al. Algorithm 2), 1000 steps, 2,000 2D points with the MLP.
+static Action DdpmSampling(Device device, NoiseSchedule schedule)
+{
+    manual_seed(0);
+    var model = new TimeConditionedMlp();
+    model.to(device).eval();
+    var sampler = new DdpmSampler(schedule);
+    return () =>
+    {
+        using var scope = NewDisposeScope();
+        var x = sampler.Sample(model.call, new long[] { 2000, 2 }, device: device);
+        x.sum().item<float>();
+    };
+}
+
+static List<double> TimeUnits(Options o, Action unit)
+{
+    for (int i = 0; i < o.Warmup; i++) unit();
+    var times = new List<double>(o.Iterations);
+    for (int i = 0; i < o.Iterations; i++)
+    {
+        var sw = Stopwatch.StartNew();
+        unit();
+        times.Add(sw.Elapsed.TotalMilliseconds);
+    }
+    return times;
+}
+
+static void Report(Options o, List<double> times)
+{
+    var sorted = times.OrderBy(x => x).ToList();
+    Console.WriteLine(JsonSerializer.Serialize(new
+    {
+        side = "csharp",
+        workload = o.Workload,
+        device = o.Device,
+        threads = get_num_threads(),
+        median_ms = sorted[sorted.Count / 2],
+        times_ms = times,
+        peak_rss_mb = PeakRssMb(),
+    }));
+}
+
+// A 10,000-step training loop written the recommended way: native memory over time.
+static void MemoryOverTime(Device device, NoiseSchedule schedule, int steps)
+{
+    var step = MlpTrainingStep(device, schedule);
+    var series = new List<object>();
+    for (int i = 1; i <= steps; i++)
+    {
+        step();
+        if (i % 1000 == 0 || i == 1)
+            series.Add(new { step = i, rss_mb = memory.resident_bytes() / 1048576.0, live_tensors = memory.live_tensors });
+    }
+    Console.WriteLine(JsonSerializer.Serialize(new { side = "csharp", workload = "memory", series }));
+}
+
+// Saves the models' initial weights and outputs on fixed inputs, so the PyTorch twins can be checked.
+static void Export(string dir)
+{
+    Directory.CreateDirectory(dir);
+    manual_seed(0);
+    using var mlp = new TimeConditionedMlp();
+    using var unet = new UNet(UNetConfig.ForFashionMnist(numClasses: 10));
+    unet.eval();
+    // The UNet zero-initialises its output convolutions (so it starts as an identity); randomise
+    // every parameter so the comparison exercises all of them.
+    using (no_grad()) foreach (var p in unet.parameters()) p.normal_(0, 0.05);
+    manual_seed(1);
+    var x2 = randn(16, 2);
+    var t2 = randint(0, 1000, new long[] { 16 });
+    var x28 = randn(4, 1, 28, 28);
+    var t28 = randint(0, 1000, new long[] { 4 });
+    var labels = tensor(new long[] { 0, 3, 9, 10 });
+    using (no_grad())
+    {
+        var inputs = new Dictionary<string, Tensor> { ["x2"] = x2, ["t2"] = t2, ["x28"] = x28, ["t28"] = t28, ["labels"] = labels,
+            ["mlp_out"] = mlp.call(x2, t2), ["unet_out"] = unet.call(x28, t28, labels) };
+        save(inputs, Path.Combine(dir, "io.safetensors"));
+    }
+    mlp.save(Path.Combine(dir, "mlp.safetensors"));
+    unet.save(Path.Combine(dir, "unet.safetensors"));
+    Console.WriteLine(JsonSerializer.Serialize(new { mlp_parameters = mlp.parameter_count(), unet_parameters = unet.parameter_count() }));
+}
+
+static double PeakRssMb()
+{
+    foreach (var line in File.ReadLines("/proc/self/status"))
+        if (line.StartsWith("VmHWM:")) return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+    return 0;
+}
+
+sealed record Options(string Workload, string Device, int Threads, int Warmup, int Iterations, string? Out)
+{
+    public static Options Parse(string[] args)
+    {
+        string workload = args.Length > 0 ? args[0] : throw new ArgumentException("usage: Course.Bench <mlp|unet|ddim|ddpm|memory|export> [--device cpu|cuda] [--threads n] [--warmup n] [--iters n] [--out dir]");
+        string dev = "cpu", outDir = ".";
+        int threads = 0, warmup = 3, iters = 10;
+        for (int i = 1; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--device": dev = args[i + 1]; break;
+                case "--threads": threads = int.Parse(args[i + 1]); break;
+                case "--warmup": warmup = int.Parse(args[i + 1]); break;
+                case "--iters": iters = int.Parse(args[i + 1]); break;
+                case "--out": outDir = args[i + 1]; break;
+                default: throw new ArgumentException($"unknown option {args[i]}");
+            }
+        }
+        return new Options(workload, dev, threads, warmup, iters, outDir);
+    }
+}
