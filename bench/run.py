@@ -11,7 +11,9 @@ import argparse, json, os, platform, statistics, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-CSHARP = ["dotnet", os.path.join(HERE, "Course.Bench", "bin", "Release", "net10.0", "Course.Bench.dll")]
+# BENCH_CSHARP names a published Course.Bench executable (a machine without the .NET SDK, e.g. a GPU host).
+CSHARP = ([os.environ["BENCH_CSHARP"]] if os.environ.get("BENCH_CSHARP")
+          else ["dotnet", os.path.join(HERE, "Course.Bench", "bin", "Release", "net10.0", "Course.Bench.dll")])
 PYTHON = [os.environ.get("BENCH_PYTHON", "/usr/bin/python3"), os.path.join(HERE, "pytorch_bench.py")]
 
 # workload: (description, unit, warm-up units, timed units)
@@ -44,7 +46,8 @@ def main():
     p.add_argument("--quick", action="store_true", help="fewer units, for a smoke test")
     p.add_argument("--csharp-threads", type=int, default=0, help="libtorch threads for the C# side (0: its default)")
     a = p.parse_args()
-    subprocess.run(["dotnet", "build", os.path.join(HERE, "Course.Bench"), "-c", "Release", "-nologo", "-v:q"], check=True)
+    if not os.environ.get("BENCH_CSHARP"):
+        subprocess.run(["dotnet", "build", os.path.join(HERE, "Course.Bench"), "-c", "Release", "-nologo", "-v:q"], check=True)
 
     check = run(CSHARP + ["export", "--out", "/tmp/course-bench-export"], {})
     same = run(PYTHON + ["check", "--check", "/tmp/course-bench-export"], {})

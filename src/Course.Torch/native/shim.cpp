@@ -163,8 +163,8 @@ CT_EXPORT int32_t ct_tensor_copy_to(void* handle, void* data, int64_t nbytes) {
 CT_EXPORT int32_t ct_grad_enabled() { return at::GradMode::is_enabled() ? 1 : 0; }
 CT_EXPORT void ct_set_grad_enabled(int32_t enabled) { at::GradMode::set_enabled(enabled != 0); }
 
-CT_EXPORT int32_t ct_tensor_set_requires_grad(void* handle, int32_t requires) {
-  return guarded([&] { deref(handle).set_requires_grad(requires != 0); });
+CT_EXPORT int32_t ct_tensor_set_requires_grad(void* handle, int32_t requires_grad) {
+  return guarded([&] { deref(handle).set_requires_grad(requires_grad != 0); });
 }
 
 CT_EXPORT int32_t ct_tensor_backward(void* handle, void* grad, int32_t retain_graph) {
