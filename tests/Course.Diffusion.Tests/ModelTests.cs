@@ -303,3 +303,15 @@ public class PyTorchTwinTests
         Assert.True(error <= 1e-4 * scale, $"{name}: largest difference {error:g3} for outputs up to {scale:g3}");
     }
 }
+
+public class ModelDescriptionTests
+{
+    [Fact]
+    public void Models_describe_their_shape_and_parameter_count()
+    {
+        using var mlp = new TimeConditionedMlp();
+        Assert.StartsWith("TimeConditionedMlp(data=2, hidden=128x3, time_embedding=64, 41,858 parameters)", mlp.ToString());
+        using var unet = new UNet(UNetConfig.ForFashionMnist(numClasses: 10));
+        Assert.StartsWith($"UNet(1x28x28, base=32, mults=(1, 2, 2), classes=10+null, {unet.parameter_count().ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} parameters)", unet.ToString());
+    }
+}

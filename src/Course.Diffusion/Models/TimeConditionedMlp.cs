@@ -84,5 +84,5 @@ public sealed class TimeConditionedMlp : DenoisingModel
 
     protected override string ExtraRepr() =>
         $"(data={DataDimension}, hidden={HiddenWidth}x{HiddenLayers}, time_embedding={TimeEmbeddingDimension}" +
-        (IsClassConditional ? $", classes={NumClasses}+null" : "") + ")";
+        (IsClassConditional ? $", classes={NumClasses}+null" : "") + $", {parameter_count().ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} parameters)";
 }

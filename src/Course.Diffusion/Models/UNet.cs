@@ -141,7 +141,7 @@ public sealed class UNet : DenoisingModel
 
     protected override string ExtraRepr() =>
         $"({Config.InChannels}x{Config.ImageSize}x{Config.ImageSize}, base={Config.BaseChannels}, mults=({string.Join(", ", Config.ChannelMultipliers)})" +
-        (IsClassConditional ? $", classes={NumClasses}+null" : "") + ")";
+        (IsClassConditional ? $", classes={NumClasses}+null" : "") + $", {parameter_count().ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} parameters)";
 
     internal static void CheckGroups(int channels, int groups)
     {
