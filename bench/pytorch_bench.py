@@ -124,7 +124,7 @@ def check_export(folder):
     with torch.no_grad():
         d_mlp = (mlp(io["x2"], io["t2"]) - io["mlp_out"]).abs().max().item()
         d_unet = (unet(io["x28"], io["t28"], io["labels"]) - io["unet_out"]).abs().max().item()
-    print(json.dumps({"mlp_parameters": sum(p.numel() for p in mlp.parameters()),
+    print(json.dumps({"torch_version": torch.__version__, "mlp_parameters": sum(p.numel() for p in mlp.parameters()),
                       "unet_parameters": sum(p.numel() for p in unet.parameters()),
                       "mlp_max_abs_diff": d_mlp, "unet_max_abs_diff": d_unet,
                       "unet_output_scale": io["unet_out"].abs().max().item()}))

@@ -79,7 +79,7 @@ def main():
 
     print()
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, {a.device}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    print("| workload | C# (course engine) | PyTorch 1.13.1 (best setting) | ratio (throughput, C# / PyTorch) | peak RSS C# / PyTorch |")
+    print(f"| workload | C# (course engine) | PyTorch {same['torch_version']} (best setting) | ratio (throughput, C# / PyTorch) | peak RSS C# / PyTorch |")
     print("|---|---|---|---|---|")
     for desc, unit, cs, cst, py, best, medians, peaks in rows:
         print(f"| {desc} | {cs:.2f} ms per {unit} ({cst} thread{'s' if cst > 1 else ''}) | {py:.2f} ms ({best}) | "

@@ -32,14 +32,32 @@ public sealed class DdimSampler : Sampler
         return Eta * Math.Sqrt((1 - abPrev) / (1 - ab)) * Math.Sqrt(1 - ab / abPrev);
     }
 
+    /// <summary>
+    /// x_{t-1} = sqrt(alpha-bar_{t-1}) x0_pred + sqrt(1 - alpha-bar_{t-1} - sigma^2) eps_pred + sigma z
+    /// (eq. 12). For an epsilon model without clipping, x0_pred = (x_t - sqrt(1 - alpha-bar_t) eps) / sqrt(alpha-bar_t)
+    /// folds in, and the step is a x_t + b eps with two numbers a and b.
+    /// </summary>
     public override Tensor Step(Tensor modelOutput, long index, Tensor x, Generator? generator = null)
     {
+        if (index < 0 || index >= Schedule.Length)
+            throw new ArgumentOutOfRangeException(nameof(index), $"step index {index} is outside 0..{Schedule.Length - 1}");
+        if (!modelOutput.shape.AsSpan().SequenceEqual(x.shape))
+            throw new ArgumentException($"the model output has shape [{string.Join(", ", modelOutput.shape)}] but x_t has [{string.Join(", ", x.shape)}]; a denoiser must return one value per input value", nameof(modelOutput));
         using var scope = NewDisposeScope();
-        var t = Coefficients.Timestep(index, x.shape[0], x.device);
-        var (x0, eps) = Schedule.PredictStartAndNoise(Prediction, modelOutput, x, t, ClipDenoised);
-        double abPrev = Schedule.AlphasCumprodPrev[index], sigma = Sigma(index);
+        double ab = Schedule.AlphasCumprod[index], abPrev = Schedule.AlphasCumprodPrev[index], sigma = Sigma(index);
         double direction = Math.Sqrt(Math.Max(1 - abPrev - sigma * sigma, 0));
-        var next = Math.Sqrt(abPrev) * x0 + direction * eps;
+        Tensor next;
+        if (Prediction == ModelOutput.Epsilon && !ClipDenoised)
+        {
+            double a = Math.Sqrt(abPrev / ab);
+            next = x.mul(a).add_(modelOutput, direction - a * Math.Sqrt(1 - ab));
+        }
+        else
+        {
+            var t = Coefficients.Timestep(index, x.shape[0], x.device);
+            var (x0, eps) = Schedule.PredictStartAndNoise(Prediction, modelOutput, x, t, ClipDenoised);
+            next = Math.Sqrt(abPrev) * x0 + direction * eps;
+        }
         if (sigma > 0) next = next + sigma * Noise.RandnLike(x, generator);
         return next.MoveToOuterDisposeScope();
     }
