@@ -13,7 +13,7 @@ namespace Course.Visuals;
 ///     .XLabel("t").Save("schedule.png");
 /// </code>
 /// </summary>
-[TypeFormatterSource(typeof(VisualsFormatterSource), PreferredMimeTypes = new[] { "image/png", "text/html" })]
+[TypeFormatterSource(typeof(VisualsFormatterSource), PreferredMimeTypes = new[] { "image/png" })]
 public sealed partial class Figure : IVisual
 {
     private Panel[] _panels = { new() };
