@@ -1,0 +1,83 @@
+using System.Text.Json.Nodes;
+using Course.Notebooks.Ipynb;
+
+namespace Course.Notebooks.Tests;
+
+[CollectionDefinition("course notebooks", DisableParallelization = true)]
+public sealed class CourseNotebooksCollection { }
+
+/// <summary>
+/// Runs every lesson in quick mode, as the course's main job does, and checks that each executed copy
+/// is valid nbformat, has no errors, ends with exercises and holds the pictures the lesson promises.
+/// Needs the libraries in lib/ (the solution build puts them there; ./run-tests.sh builds first).
+/// </summary>
+[Collection("course notebooks")]
+public class CourseNotebookTests
+{
+    /// <summary>For each lesson: (a piece of a code cell's source, a MIME type that cell must output).</summary>
+    static readonly Dictionary<string, (string Source, string Mime)[]> Promised = new()
+    {
+        ["00-setup"] = new[] { ("Summary(\"10,000", "image/png"), ("var z = randn(quick", "image/png") },
+        ["01-gaussian-noise"] = new[] { ("double mu = 1.0, sigma = 0.5", "image/png"), ("ImageDataset testSet", "image/png") },
+        ["02-forward-process"] = new[] { ("var tAxis = Enumerable", "image/png"), ("var four = images.Images[0..4]", "image/gif") },
+        ["03-reverse-process"] = new[] { ("var termAxis", "image/png") },
+        ["04-training-2d"] = new[] { ("long steps = quick ? 3000", "image/png"), ("var fresh = ToyDatasets.Sample(dataset", "image/png") },
+        ["05-sampling"] = new[] { ("double[] xs = stepCounts", "image/png"), ("int cloud = quick", "image/gif") },
+        ["06-images"] = new[] { ("int ddimSteps", "image/png"), ("shownIndices", "image/gif"), ("double[] scales = { 0, 1, 3, 5 }", "image/png") },
+        ["07-score-and-langevin"] = new[] { ("var fig = new Figure(560, 540)", "image/png"), ("int[] frameSteps", "image/gif") },
+    };
+
+    public static TheoryData<string> Lessons()
+    {
+        var data = new TheoryData<string>();
+        foreach (var name in Promised.Keys) data.Add(name);
+        return data;
+    }
+
+    static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Course.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Course.sln not found above the test assembly");
+    }
+
+    [Fact]
+    public void EveryNotebookInTheFolderIsCovered()
+    {
+        var onDisk = Directory.GetFiles(Path.Combine(RepositoryRoot(), "notebooks"), "*.ipynb").Select(Path.GetFileNameWithoutExtension).Order();
+        Assert.Equal(Promised.Keys.Order(), onDisk);
+    }
+
+    [Theory]
+    [MemberData(nameof(Lessons))]
+    public async Task LessonRunsInQuickModeAndShowsWhatItPromises(string lesson)
+    {
+        var root = RepositoryRoot();
+        Assert.True(File.Exists(Path.Combine(root, "lib", "Course.Torch.dll")), "lib/ is missing: build the solution first (dotnet build Course.sln, or ./run-tests.sh)");
+        var result = await NotebookRunner.RunAsync(Path.Combine(root, "notebooks", lesson + ".ipynb"), new NotebookRunOptions
+        {
+            Environment = new Dictionary<string, string?> { ["COURSE_QUICK"] = "1" },
+            Timeout = TimeSpan.FromMinutes(6),
+        });
+        Assert.True(result.Succeeded, string.Join("\n", result.Failures));
+        Assert.Equal(result.CodeCells, result.CellsRun);
+
+        var executedPath = Path.Combine(Path.GetTempPath(), $"course-test-{Environment.ProcessId}-{lesson}.ipynb");
+        result.Executed.Save(executedPath);
+        try { Nbformat.AssertValid(executedPath); }
+        finally { File.Delete(executedPath); }
+
+        var cells = result.Executed.Cells.OfType<JsonObject>().ToList();
+        foreach (var (source, mime) in Promised[lesson])
+        {
+            var cell = cells.SingleOrDefault(c => NotebookDocument.CellType(c) == "code" && NotebookDocument.Source(c).Contains(source));
+            Assert.True(cell != null, $"{lesson}: no code cell contains \"{source}\"");
+            var mimes = (cell!["outputs"] as JsonArray ?? new JsonArray()).OfType<JsonObject>()
+                .SelectMany(o => (o["data"] as JsonObject)?.Select(kv => kv.Key) ?? Enumerable.Empty<string>()).ToList();
+            Assert.True(mimes.Contains(mime), $"{lesson}: the cell with \"{source}\" shows [{string.Join(", ", mimes)}], not {mime}");
+        }
+        var last = cells.Last();
+        Assert.Equal("markdown", NotebookDocument.CellType(last));
+        Assert.Contains("Try this", NotebookDocument.Source(last));
+    }
+}
