@@ -41,7 +41,7 @@ public class NativeMemoryTests
     {
         using var model = new TimeConditionedMlp(hiddenWidth: 16, hiddenLayers: 2);
         var data = TrainingData.FromSampler((n, g) => ToyDatasets.EightGaussians(n, g));
-        var reports = new List<TrainingProgress>();
+        var reports = new List<TrainingReport>();
         using var trainer = new DiffusionTrainer(model, NoiseSchedule.Linear(), data, new TrainingOptions { TotalSteps = 25, BatchSize = 32, ProgressEvery = 10 });
         trainer.ProgressChanged += (_, p) => reports.Add(p);
         trainer.TrainStep();

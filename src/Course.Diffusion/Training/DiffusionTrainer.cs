@@ -75,7 +75,7 @@ public sealed class DiffusionTrainer : IDisposable
     public IReadOnlyList<double> Losses => _losses;
 
     /// <summary>Raised every <see cref="TrainingOptions.ProgressEvery"/> steps and at the end of <see cref="Train"/>.</summary>
-    public event EventHandler<TrainingProgress>? ProgressChanged;
+    public event EventHandler<TrainingReport>? ProgressChanged;
 
     /// <summary>The learning rate step k (counting from 0) uses: linear warm-up, then constant or cosine.</summary>
     public double LearningRateAt(long step)
@@ -93,7 +93,7 @@ public sealed class DiffusionTrainer : IDisposable
     /// <see cref="TrainingOptions.CheckpointPath"/> is set.
     /// </summary>
     /// <exception cref="TrainingDivergedException">the loss or gradient became NaN or infinite.</exception>
-    public TrainingSummary Train(long? steps = null, TimeSpan? timeLimit = null, IProgress<TrainingProgress>? progress = null,
+    public TrainingSummary Train(long? steps = null, TimeSpan? timeLimit = null, IProgress<TrainingReport>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -113,7 +113,7 @@ public sealed class DiffusionTrainer : IDisposable
             double overall = (Step - first) / Math.Max(1e-9, now.TotalSeconds);
             lastAverage = done > 0 ? lossSinceReport / done : lastAverage;
             var eta = overall > 0 ? TimeSpan.FromSeconds((target - Step) / overall) : TimeSpan.Zero;
-            var report = new TrainingProgress(Step, target, lastLoss, lastAverage, lastLr, lastGradNorm, rate, now, eta);
+            var report = new TrainingReport(Step, target, lastLoss, lastAverage, lastLr, lastGradNorm, rate, now, eta);
             lastReportStep = Step;
             lastReportTime = now;
             lossSinceReport = 0;

@@ -187,11 +187,11 @@ public static class TrainFashionCommand
         model.Dispose();
         data.Dispose();
 
-        class SynchronousProgress : IProgress<TrainingProgress>
+        class SynchronousProgress : IProgress<TrainingReport>
         {
-            readonly Action<TrainingProgress> _report;
-            public SynchronousProgress(Action<TrainingProgress> report) => _report = report;
-            public void Report(TrainingProgress value) => _report(value);
+            readonly Action<TrainingReport> _report;
+            public SynchronousProgress(Action<TrainingReport> report) => _report = report;
+            public void Report(TrainingReport value) => _report(value);
         }
         """;
 }

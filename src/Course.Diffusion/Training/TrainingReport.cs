@@ -12,7 +12,7 @@ namespace Course.Diffusion.Training;
 /// <param name="StepsPerSecond">Over the steps since the previous report.</param>
 /// <param name="Elapsed">Wall time of this call to Train.</param>
 /// <param name="EstimatedRemaining">Remaining steps at the current speed.</param>
-public sealed record TrainingProgress(long Step, long TotalSteps, double Loss, double AverageLoss, double LearningRate,
+public sealed record TrainingReport(long Step, long TotalSteps, double Loss, double AverageLoss, double LearningRate,
     double GradientNorm, double StepsPerSecond, TimeSpan Elapsed, TimeSpan EstimatedRemaining)
 {
     public double Fraction => TotalSteps == 0 ? 1 : (double)Step / TotalSteps;
