@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Course.Diffusion.Tests;
+namespace Course.Testing;
 
 /// <summary>Runs Debian's python3 with python3-torch (the same libtorch as the shim) for reference values.</summary>
 public static class Python
