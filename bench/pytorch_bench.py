@@ -1,9 +1,13 @@
 """The PyTorch side of the benchmark: the same four workloads as bench/Course.Bench, on the same
 models (bench/models.py), written the way a PyTorch user would write them. Prints one JSON line."""
 import argparse, json, math, resource, sys, time
+import os
 import torch
 import torch.nn.functional as F
-from models import TimeConditionedMlp, UNet
+
+# The PyTorch twins of the course's models live with the model tests' fixtures.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "Course.Diffusion.Tests", "fixtures"))
+from pytorch_twins import TimeConditionedMlp, UNet  # noqa: E402
 
 T = 1000
 
