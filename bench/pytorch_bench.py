@@ -1,7 +1,7 @@
 """The PyTorch side of the benchmark: the same four workloads as bench/Course.Bench, on the same
-models (bench/models.py), written the way a PyTorch user would write them. Prints one JSON line."""
-import argparse, json, math, resource, sys, time
-import os
+models (the PyTorch twins in tests/Course.Diffusion.Tests/fixtures/pytorch_twins.py), written the
+way a PyTorch user would write them. Prints one JSON line."""
+import argparse, json, math, os, resource, sys, time
 import torch
 import torch.nn.functional as F
 
