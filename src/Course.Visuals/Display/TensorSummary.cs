@@ -86,7 +86,7 @@ public sealed partial class TensorSummary : IVisual
         };
         if (NonFinite > 0) lines.Add(("non-finite", NonFinite.ToString(CultureInfo.InvariantCulture)));
         double textW = 64 + lines.Max(l => Scene.MeasureText(l.Value, 12));
-        double x = 12, y = Name is null ? 24 : 44;
+        double x = 12;
         RgbaImage? mosaic = null;
         int zoom = 1;
         if (Images is { } b)
@@ -105,9 +105,18 @@ public sealed partial class TensorSummary : IVisual
         }
         double histW = 180, histH = 70;
         double W = x + textW + 20 + histW + 16 + (mosaic is null ? 0 : mosaic.Width + 16);
-        double H = Math.Max(y + lines.Count * 17 + 6, Math.Max(histH + 40, (mosaic?.Height ?? 0) + 24));
+        // The name is a heading across the whole summary: the statistics, histogram and pictures start
+        // below it, so a long name cannot run into them. A name wider than the content widens the
+        // summary up to a point, then wraps.
+        FittedTitle? name = Name is null ? null : FittedTitle.Fit(Name, Math.Max(W, 560) - 2 * x, 14, 12);
+        if (name is not null) W = Math.Max(W, x + name.Width + x);
+        double header = name is null ? 0 : name.Size + 6 + (name.Lines.Length - 1) * name.LineHeight;
+        double y = 24 + header;
+        double H = Math.Max(y + lines.Count * 17 + 6, header + Math.Max(histH + 40, (mosaic?.Height ?? 0) + 24));
         var s = new Scene((int)Math.Ceiling(W), (int)Math.Ceiling(H));
-        if (Name is not null) s.Add(new TextMark(x, 22, Name, 14, Style.Text, Class: "tensor-name"));
+        if (name is not null)
+            for (int i = 0; i < name.Lines.Length; i++)
+                s.Add(new TextMark(x, 22 + i * name.LineHeight, name.Lines[i], name.Size, Style.Text, Class: "tensor-name"));
         foreach (var (k, v) in lines)
         {
             s.Add(new TextMark(x, y, k, 12, Style.TickText, Class: "tensor-key"));
@@ -115,7 +124,7 @@ public sealed partial class TensorSummary : IVisual
             y += 17;
         }
         // value histogram
-        double hx = x + textW + 20, hy = 14, hmax = _hist.Max();
+        double hx = x + textW + 20, hy = 14 + header, hmax = _hist.Max();
         if (hmax > 0)
         {
             double bw = histW / _hist.Length;
@@ -129,7 +138,7 @@ public sealed partial class TensorSummary : IVisual
             s.Add(new TextMark(hx + histW, hy + histH + 16, F(Max), 11, Style.TickText, TextAnchor.End, Class: "tick"));
         }
         if (mosaic is not null)
-            s.Add(new ImageMark(hx + histW + 16, 12, mosaic.Width, mosaic.Height, mosaic, Class: "image"));
+            s.Add(new ImageMark(hx + histW + 16, 12 + header, mosaic.Width, mosaic.Height, mosaic, Class: "image"));
         return s;
     }
 

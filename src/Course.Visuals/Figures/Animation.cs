@@ -135,7 +135,7 @@ public sealed class Animation : IVisual
         for (int i = 0; i < _frames.Count; i++)
         {
             var frame = new JsonObject { ["name"] = _frames[i].Label, ["data"] = PlotlyWriter.Data(i == 0 ? first : LayoutOf(i)) };
-            if (_frames[i].Frame.TitleText is { } t) frame["layout"] = new JsonObject { ["title"] = new JsonObject { ["text"] = t } };
+            if (_frames[i].Frame.TitleText is { } t) frame["layout"] = new JsonObject { ["title"] = new JsonObject { ["text"] = string.Join("<br>", FigureLayout.FitFigureTitle(t, first.Width).Lines) } };
             frames.Add(frame);
         }
         fig["frames"] = frames;

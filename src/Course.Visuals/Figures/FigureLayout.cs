@@ -8,7 +8,102 @@ internal static class Style
     public static readonly Color AxisLine = "#8a8a8a";
     public static readonly Color GridLine = "#ebebeb";
     public const double TitleSize = 16, PanelTitleSize = 13, LabelSize = 13, TickSize = 12, LegendSize = 12;
+    /// <summary>Titles wider than their room shrink down to these sizes before they wrap.</summary>
+    public const double TitleMinSize = 12, PanelTitleMinSize = 11;
+    /// <summary>Titles wrap onto at most this many lines; beyond that the last line ends in an ellipsis.</summary>
+    public const int TitleMaxLines = 3;
+    public const double LineSpacing = 1.25;
     public const double TickLength = 5, TickGap = 3, Pad = 12;
+
+    /// <summary>Room the figure title takes above the panels (0 without a title).</summary>
+    public static double TitleReserve(FittedTitle? t) => t is null ? 0 : t.Size + 16 + (t.Lines.Length - 1) * t.LineHeight;
+}
+
+/// <summary>A title fitted to a width: one line at its full size when it fits; otherwise shrunk (not below
+/// a legible minimum), and when still too wide wrapped at spaces onto balanced lines. Never wider than the
+/// room unless a single word is.</summary>
+internal sealed record FittedTitle(string[] Lines, double Size)
+{
+    public double LineHeight => Math.Round(Size * Style.LineSpacing);
+    public double Width => Lines.Max(l => Scene.MeasureText(l, Size));
+
+    public static FittedTitle Fit(string text, double maxWidth, double size, double minSize, int maxLines = Style.TitleMaxLines)
+    {
+        maxWidth = Math.Max(maxWidth, 1);
+        double full = Scene.MeasureText(text, size);
+        if (full <= maxWidth) return new([text], size);
+        // one line, shrunk: whole pixel sizes, as the PNG font is baked at whole sizes
+        for (double s = Math.Floor(size); s >= minSize; s--)
+            if (Scene.MeasureText(text, s) <= maxWidth) return new([text], s);
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        for (int n = 2; n <= maxLines && n <= words.Length; n++)
+        {
+            // wrapped titles may grow back towards their full size, to halfway between it and the minimum
+            for (double s = Math.Floor((size + minSize) / 2); s >= minSize; s--)
+            {
+                var lines = Balanced(words, n, s);
+                if (lines.All(l => Scene.MeasureText(l, s) <= maxWidth)) return new(lines, s);
+            }
+        }
+        // too long even at the minimum size on the most lines: wrap greedily, end the last line with an ellipsis
+        var wrapped = Greedy(words, maxWidth, minSize);
+        if (wrapped.Count > maxLines)
+        {
+            wrapped = wrapped.Take(maxLines).ToList();
+            wrapped[^1] = Ellipsize(wrapped[^1] + "…", maxWidth, minSize);
+        }
+        for (int i = 0; i < wrapped.Count; i++) wrapped[i] = Ellipsize(wrapped[i], maxWidth, minSize);
+        return new(wrapped.ToArray(), minSize);
+    }
+
+    /// <summary>Splits words into n lines so that the widest line is as narrow as possible.</summary>
+    private static string[] Balanced(string[] words, int n, double size)
+    {
+        int m = words.Length;
+        string Join(int a, int b) => string.Join(' ', words, a, b - a);
+        // best[k, i]: narrowest widest-line for words[0..i) on k lines; cut[k, i]: where the last line starts
+        var best = new double[n + 1, m + 1];
+        var cut = new int[n + 1, m + 1];
+        for (int k = 0; k <= n; k++) for (int i = 0; i <= m; i++) best[k, i] = double.PositiveInfinity;
+        best[0, 0] = 0;
+        for (int k = 1; k <= n; k++)
+            for (int i = k; i <= m; i++)
+                for (int j = k - 1; j < i; j++)
+                {
+                    if (double.IsPositiveInfinity(best[k - 1, j])) continue;
+                    double w = Math.Max(best[k - 1, j], Scene.MeasureText(Join(j, i), size));
+                    if (w < best[k, i]) { best[k, i] = w; cut[k, i] = j; }
+                }
+        var lines = new string[n];
+        for (int k = n, i = m; k >= 1; i = cut[k, i], k--) lines[k - 1] = Join(cut[k, i], i);
+        return lines;
+    }
+
+    private static List<string> Greedy(string[] words, double maxWidth, double size)
+    {
+        var lines = new List<string>();
+        string line = "";
+        foreach (var w in words)
+        {
+            string next = line.Length == 0 ? w : line + " " + w;
+            if (line.Length > 0 && Scene.MeasureText(next, size) > maxWidth) { lines.Add(line); line = w; }
+            else line = next;
+        }
+        if (line.Length > 0) lines.Add(line);
+        return lines;
+    }
+
+    private static string Ellipsize(string text, double width, double size)
+    {
+        if (Scene.MeasureText(text, size) <= width) return text;
+        text = text.TrimEnd('…');
+        while (text.Length > 1 && Scene.MeasureText(text + "…", size) > width) text = text[..^1];
+        return text + "…";
+    }
+
+    /// <summary>Centre x for text of width <paramref name="w"/> wanted at <paramref name="centre"/>, kept inside [lo, hi].</summary>
+    public static double Centre(double centre, double w, double lo, double hi) =>
+        w >= hi - lo ? (lo + hi) / 2 : Math.Clamp(centre, lo + w / 2, hi - w / 2);
 }
 
 /// <summary>A data axis mapped onto a pixel interval; log axes work in log10 units.</summary>
@@ -41,6 +136,7 @@ internal sealed class PanelLayout
     public QuiverTrace? QuiverScaleOwner;
     public (double Min, double Max) ColorRange;
     public ColorMap? ColorbarMap;
+    public FittedTitle? Title;
     public string? ColorbarTitle;
     public double ColorbarX;
     public List<double> ColorbarTicks = new();
@@ -62,6 +158,9 @@ internal sealed class FigureLayout
     public int Width => _f.Width;
     public int Height => _f.Height;
     public double TitleY, GridLeft, GridRight;
+    /// <summary>The figure title fitted to the figure's width, and the x its lines are centred at.</summary>
+    public FittedTitle? Title;
+    public double TitleX;
     public double BottomReserve { get; }
     /// <summary>Overrides of the data ranges (animations fix axes across frames).</summary>
     public IReadOnlyList<((double, double) X, (double, double) Y)>? FixedRanges { get; init; }
@@ -94,11 +193,14 @@ internal sealed class FigureLayout
         if (!showLegend) Legend.Clear();
         LegendWidth = showLegend ? 16 + 26 + Legend.Max(e => Scene.MeasureText(e.Name, Style.LegendSize)) + 8 : 0;
 
-        double top = Style.Pad - 2 + (f.TitleText is null ? 0 : Style.TitleSize + 16);
-        TitleY = Style.Pad - 2 + Style.TitleSize + 2;
-        double bottom = f.Height - Style.Pad + 4 - BottomReserve;
         GridLeft = Style.Pad - 4;
         GridRight = f.Width - Style.Pad + 4 - LegendWidth;
+        // the title is centred over the panels, may use the figure's whole width, and wraps when it must
+        Title = f.TitleText is null ? null : FitFigureTitle(f.TitleText, f.Width);
+        double top = Style.Pad - 2 + Style.TitleReserve(Title);
+        TitleY = Style.Pad - 2 + (Title?.Size ?? Style.TitleSize) + 2;
+        if (Title is not null) TitleX = FittedTitle.Centre((GridLeft + GridRight) / 2, Title.Width, Style.Pad / 2, f.Width - Style.Pad / 2);
+        double bottom = f.Height - Style.Pad + 4 - BottomReserve;
         double cw = (GridRight - GridLeft) / f.Columns, ch = (bottom - top) / f.Rows;
 
         for (int i = 0; i < f.Panels.Count; i++)
@@ -107,6 +209,7 @@ internal sealed class FigureLayout
             {
                 Panel = f.Panels[i], CellX = GridLeft + (i % f.Columns) * cw, CellY = top + (i / f.Columns) * ch, CellW = cw, CellH = ch,
             };
+            if (pl.Panel.Title is { } pt) pl.Title = FittedTitle.Fit(pt, Math.Max(cw - 4, 20), Style.PanelTitleSize, Style.PanelTitleMinSize);
             ResolveRanges(pl, FixedRanges is { } fr && i < fr.Count ? fr[i] : null);
             ResolveColorbar(pl);
             Panels.Add(pl);
@@ -139,6 +242,10 @@ internal sealed class FigureLayout
         LegendY = Panels.Count > 0 ? Panels[0].T : top;
         return this;
     }
+
+    /// <summary>The figure title fitted to the width of a figure (also used to size image grids).</summary>
+    public static FittedTitle FitFigureTitle(string title, double figureWidth) =>
+        FittedTitle.Fit(title, figureWidth - Style.Pad, Style.TitleSize, Style.TitleMinSize);
 
     private static void ResolveRanges(PanelLayout pl, ((double, double) X, (double, double) Y)? fixedRange)
     {
@@ -207,9 +314,10 @@ internal sealed class FigureLayout
     private (double L, double T, double R, double B) Margins(PanelLayout p, double plotW, double plotH)
     {
         var panel = p.Panel;
-        double top = panel.Title is null ? 6 : Style.PanelTitleSize + 14;
+        double titleExtra = p.Title is { } pt ? pt.Size + (pt.Lines.Length - 1) * pt.LineHeight : 0;
+        double top = p.Title is null ? 6 : titleExtra + 14;
         if (!panel.AxesVisible)
-            return (2, panel.Title is null ? 2 : Style.PanelTitleSize + 8, 2 + ColorbarWidth(p), 2);
+            return (2, p.Title is null ? 2 : titleExtra + 8, 2 + ColorbarWidth(p), 2);
         MakeTicks(p, Math.Max(plotW, 20), Math.Max(plotH, 20));
         double yw = p.Y.Labels.Length == 0 ? 0 : p.Y.Labels.Max(s => Scene.MeasureText(s, Style.TickSize));
         double left = Style.TickLength + Style.TickGap + 2 + yw + (panel.YLabel is null ? 4 : Style.LabelSize + 10);
@@ -238,12 +346,12 @@ internal sealed class FigureLayout
 
     private static void MakeAxisTicks(AxisScale a, double pixels, bool horizontal)
     {
-        int target = Math.Clamp((int)(pixels / (horizontal ? 80 : 62)), 3, 10);
         if (a.Log)
         {
-            (a.Ticks, a.Labels) = Ticks.Log(a.Min, a.Max, target);
+            (a.Ticks, a.Labels) = Ticks.Log(a.Min, a.Max, pixels, horizontal);
             return;
         }
+        int target = Math.Clamp((int)(pixels / (horizontal ? 80 : 62)), 3, 10);
         double step = Ticks.NiceStep((a.Max - a.Min) / target);
         for (int attempt = 0; attempt < 8; attempt++)
         {
@@ -277,8 +385,9 @@ internal sealed class FigureLayout
         Compute();
         var s = new Scene(_f.Width, _f.Height);
         foreach (var p in Panels) DrawPanel(s, p);
-        if (_f.TitleText is { } title)
-            s.Add(new TextMark((GridLeft + GridRight) / 2, TitleY, title, Style.TitleSize, Style.Text, TextAnchor.Middle, Class: "title"));
+        if (Title is { } title)
+            for (int i = 0; i < title.Lines.Length; i++)
+                s.Add(new TextMark(TitleX, TitleY + i * title.LineHeight, title.Lines[i], title.Size, Style.Text, TextAnchor.Middle, Class: "title"));
         DrawLegend(s);
         return s;
     }
@@ -302,20 +411,20 @@ internal sealed class FigureLayout
         s.Add(new UnclipMark());
 
         if (panel.AxesVisible) DrawAxes(s, p);
-        if (panel.Title is { } title)
+        if (p.Title is { } title)
         {
-            double y = panel.AxesVisible ? p.T - 9 : p.T - 6;
-            s.Add(new TextMark((p.L + p.R) / 2, y, Fit(title, Math.Max(p.CellW - 4, 20), Style.PanelTitleSize), Style.PanelTitleSize, Style.Text, TextAnchor.Middle, Class: "panel-title"));
+            // the last line sits just above the plot; a wrapped title grows upwards into the room reserved for it
+            double y = (panel.AxesVisible ? p.T - 9 : p.T - 6) - (title.Lines.Length - 1) * title.LineHeight;
+            double x = PanelTitleX(p, title);
+            for (int i = 0; i < title.Lines.Length; i++)
+                s.Add(new TextMark(x, y + i * title.LineHeight, title.Lines[i], title.Size, Style.Text, TextAnchor.Middle, Class: "panel-title"));
         }
         if (p.ColorbarMap is { } cm) DrawColorbar(s, p, cm);
     }
 
-    private static string Fit(string text, double width, double size)
-    {
-        if (Scene.MeasureText(text, size) <= width) return text;
-        while (text.Length > 1 && Scene.MeasureText(text + "…", size) > width) text = text[..^1];
-        return text + "…";
-    }
+    /// <summary>Panel titles centre over the plot but stay inside their cell.</summary>
+    internal static double PanelTitleX(PanelLayout p, FittedTitle title) =>
+        FittedTitle.Centre((p.L + p.R) / 2, title.Width, p.CellX + 2, p.CellX + p.CellW - 2);
 
     private void DrawAxes(Scene s, PanelLayout p)
     {

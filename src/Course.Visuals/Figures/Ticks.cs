@@ -77,40 +77,93 @@ internal static class Ticks
 
     private static readonly string Sup = "⁰¹²³⁴⁵⁶⁷⁸⁹";
 
-    /// <summary>Log-axis ticks at powers of ten (in log10 units), or at 1-2-5 multiples when the range is short.</summary>
-    public static (List<double> Positions, string[] Labels) Log(double lo, double hi, int maxTicks)
+    /// <summary>
+    /// Log-axis ticks (positions in log10 units) for an axis <paramref name="pixels"/> long. Candidates, in order of
+    /// preference: powers of ten (every decade, or every 2nd, 3rd, 5th... on long ranges); 1-2-5, 1-2-3-5 and 1..9
+    /// multiples within each decade (ranges up to a few decades); evenly spaced values (ranges under a decade, e.g.
+    /// 4, 4.5, 5, 5.5). The first candidate whose labels do not collide and which gives enough labels is taken; when
+    /// none gives enough, the one with the most labels that still fit.
+    /// </summary>
+    public static (List<double> Positions, string[] Labels) Log(double lo, double hi, double pixels, bool horizontal)
     {
-        int k0 = (int)Math.Ceiling(lo - 1e-9), k1 = (int)Math.Floor(hi + 1e-9);
-        var pos = new List<double>();
-        var labels = new List<string>();
-        if (k1 - k0 >= 1)
+        if (!(hi > lo) || !double.IsFinite(lo) || !double.IsFinite(hi)) return (new List<double>(), []);
+        int target = Math.Clamp((int)(pixels / (horizontal ? 80 : 62)), 3, 10);
+        int most = 2 * target, enough = Math.Clamp(target - 2, 3, 5);
+        var candidates = LogCandidates(lo, hi).Where(c => c.Positions.Count > 0).ToList();
+        bool Fits((List<double> Positions, string[] Labels) c)
         {
-            int every = Math.Max(1, (int)Math.Ceiling((k1 - k0 + 1) / (double)Math.Max(2, maxTicks)));
-            // plain numbers while they stay short, powers of ten (10⁻⁴) for all labels otherwise
-            bool plain = k0 >= -3 && k1 <= 4;
-            for (int k = k0; k <= k1; k++)
+            if (c.Positions.Count > most) return false;
+            double perUnit = pixels / (hi - lo);
+            for (int i = 1; i < c.Positions.Count; i++)
             {
-                if ((k - k0) % every != 0) continue;
-                pos.Add(k);
-                labels.Add(plain ? Minus(Math.Pow(10, k).ToString("0.###", CultureInfo.InvariantCulture))
-                    : "10" + string.Concat(k.ToString(CultureInfo.InvariantCulture).Select(c => c == '-' ? '⁻' : Sup[c - '0'])));
+                double gap = (c.Positions[i] - c.Positions[i - 1]) * perUnit;
+                double need = horizontal
+                    ? (Scene.MeasureText(c.Labels[i - 1], Style.TickSize) + Scene.MeasureText(c.Labels[i], Style.TickSize)) / 2 + 10
+                    : Style.TickSize * 1.4;
+                if (gap < need) return false;
             }
-            if (pos.Count <= 2 && k1 - k0 <= 2)
+            return true;
+        }
+        var fitting = candidates.Where(Fits).ToList();
+        if (fitting.FirstOrDefault(c => c.Positions.Count >= enough) is { Positions: not null } good) return good;
+        if (fitting.Count > 0) return fitting.OrderByDescending(c => c.Positions.Count).First(); // stable: ties keep preference order
+        return candidates.Count > 0 ? candidates.OrderBy(c => c.Positions.Count).First() : (new List<double>(), []);
+    }
+
+    private static IEnumerable<(List<double> Positions, string[] Labels)> LogCandidates(double lo, double hi)
+    {
+        const double Eps = 1e-9;
+        int k0 = (int)Math.Ceiling(lo - Eps), k1 = (int)Math.Floor(hi + Eps);
+        // powers of ten, every `every` decades (aligned to multiples of `every`, so 10⁻⁴, 10⁰, 10⁴ rather than 10⁻³, 10¹)
+        foreach (int every in new[] { 1, 2, 3, 5, 10, 20, 50, 100 })
+        {
+            var ks = Enumerable.Range(k0, Math.Max(0, k1 - k0 + 1)).Where(k => k % every == 0).ToList();
+            if (ks.Count == 0) break;
+            yield return Labelled(ks.Select(k => (k, 1)).ToList());
+            if (ks.Count <= 2) break;
+        }
+        // multiples within each decade
+        if (hi - lo <= 4)
+            foreach (var mantissas in new[] { new[] { 1, 2, 5 }, new[] { 1, 2, 3, 5 }, new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9 } })
             {
-                // few decades: add 2x and 5x
-                for (int k = k0 - 1; k <= k1; k++)
-                    foreach (var m in new[] { 2.0, 5.0 })
+                var ticks = new List<(int K, int M)>();
+                for (int k = (int)Math.Floor(lo) - 1; k <= k1; k++)
+                    foreach (int m in mantissas)
                     {
                         double v = k + Math.Log10(m);
-                        if (v >= lo && v <= hi) { pos.Add(v); labels.Add(FormatOne(Math.Pow(10, v))); }
+                        if (v >= lo - Eps && v <= hi + Eps) ticks.Add((k, m));
                     }
+                yield return Labelled(ticks);
             }
-            var order = pos.Select((p, i) => (p, labels[i])).OrderBy(a => a.p).ToList();
-            return (order.Select(a => a.p).ToList(), order.Select(a => a.Item2).ToArray());
+        // under a decade: evenly spaced values, coarse to fine
+        if (hi - lo < 1)
+        {
+            double a = Math.Pow(10, lo), b = Math.Pow(10, hi);
+            double step = NiceStep((b - a) / 2);
+            for (int i = 0; i < 6; i++, step = Finer(step))
+            {
+                var lin = Linear(a, b, step).Where(v => v > 0).ToList();
+                if (lin.Count >= 2) yield return (lin.Select(Math.Log10).ToList(), Format(lin, step));
+            }
         }
-        // less than a decade: linear nice ticks in value space
-        double a = Math.Pow(10, lo), b = Math.Pow(10, hi), step = NiceStep((b - a) / Math.Max(2, maxTicks));
-        var lin = Linear(a, b, step).Where(v => v > 0).ToList();
-        return (lin.Select(Math.Log10).ToList(), Format(lin, step));
+    }
+
+    /// <summary>The next finer nice step (1, 2, 2.5, 5 times a power of ten) below <paramref name="step"/>.</summary>
+    private static double Finer(double step)
+    {
+        double mag = Math.Pow(10, Math.Floor(Math.Log10(step) + 1e-9)), f = Math.Round(step / mag, 6);
+        return f > 5 ? 5 * mag : f > 2.5 ? 2.5 * mag : f > 2 ? 2 * mag : f > 1 ? mag : 0.5 * mag;
+    }
+
+    /// <summary>Labels m·10^k: plain numbers (0.02, 50, 2000) while all are between 0.001 and 10⁵, else 10ⁿ and 2×10ⁿ.</summary>
+    private static (List<double> Positions, string[] Labels) Labelled(List<(int K, int M)> ticks)
+    {
+        double Value(int k, int m) => double.Parse((m * Math.Pow(10, k)).ToString("G12", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        bool plain = ticks.All(t => t.K >= -3 && t.K <= 4);
+        string Power(int k) => "10" + string.Concat(k.ToString(CultureInfo.InvariantCulture).Select(c => c == '-' ? '⁻' : Sup[c - '0']));
+        var labels = ticks.Select(t => plain
+            ? Value(t.K, t.M).ToString("0.############", CultureInfo.InvariantCulture)
+            : t.M == 1 ? Power(t.K) : t.M.ToString(CultureInfo.InvariantCulture) + "×" + Power(t.K)).ToArray();
+        return (ticks.Select(t => t.K + Math.Log10(t.M)).ToList(), labels);
     }
 }

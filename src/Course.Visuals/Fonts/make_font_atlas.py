@@ -6,30 +6,44 @@ in PNGs must be as legible as in the SVGs (which name the same font, DejaVu Sans
 hinted, anti-aliased rendering of DejaVu Sans at each pixel size is baked once into coverage
 bitmaps; the glyph advances are the font's own, so text measured for layout matches both outputs.
 
-Run: /usr/bin/python3 make_font_atlas.py /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+Run (Debian: apt-get install fonts-dejavu-core python3-pil), from this folder:
+  /usr/bin/python3 make_font_atlas.py /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf dejavu-sans.atlas
 Format (little-endian, then zlib-compressed):
   b"CVFA", u16 version=1, u16 size count; per size:
   u16 pixel size, i16 ascent, i16 descent, u16 glyph count; per glyph:
   u32 code point, u16 advance*64, i16 left, i16 top (pixels above baseline), u8 w, u8 h, w*h coverage bytes.
 """
-import struct, sys, zlib
+import struct, sys, unicodedata, zlib
 from PIL import Image, ImageDraw, ImageFont
 
 SIZES = [9, 10, 11, 12, 13, 14, 15, 16, 18, 20, 22, 24, 26, 28, 32, 36]
-EXTRA = ("°±×÷·²³¹µ¼½¾αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΦΨΩ"
-         "−–—‘’“”…√∞≈≠≤≥∇∂∑∫∼→←↑↓↔⁰⁴⁵⁶⁷⁸⁹⁺⁻₀₁₂₃₄₅₆₇₈₉₊₋ₜₙᵢ‖ᾱ̄̂")
+# Lessons write maths in labels: Greek, operators, super/subscripts (every subscript letter Unicode
+# has, U+2090-209C, plus ᵢ ⱼ ᵣ ᵤ ᵥ) and combining marks (bar, hat, tilde, dot, diaeresis) that the
+# rasterizer draws over the previous glyph. Characters DejaVu Sans lacks are reported and skipped.
+EXTRA = ("°±×÷·²³¹µ¼½¾αβγδεζηθικλμνξπρστυφχψωϵϑϕΓΔΘΛΞΠΣΦΨΩ"
+         "−–—‘’“”…√∞≈≠≤≥≡≃≪≫∝∇∂∑∏∫∼∈∀∘⊙⋅ℝ⟨⟩→←↑↓↔⇒"
+         "⁰⁴⁵⁶⁷⁸⁹⁺⁻ⁱⁿᵀ₀₁₂₃₄₅₆₇₈₉₊₋"
+         "ₐₑₒₓₔₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ‖ᾱ"
+         "\u0302\u0303\u0304\u0307\u0308")
 
 
 def main(path, out):
     chars = [chr(c) for c in range(32, 127)] + list(dict.fromkeys(EXTRA))
     blob = bytearray(b"CVFA" + struct.pack("<HH", 1, len(SIZES)))
+    missing = set()
     for size in SIZES:
-        font = ImageFont.truetype(path, size)
-        ascent, descent = font.getmetrics()
+        # The default (raqm) layout keeps the font's fractional advances, which browsers use for the
+        # SVG too. Combining marks are baked with the BASIC layout: raqm shapes a lone mark onto a
+        # dotted-circle placeholder, which would be baked in; BASIC gives the bare mark, advance 0.
+        shaped = ImageFont.truetype(path, size)
+        basic = ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.BASIC)
+        ascent, descent = shaped.getmetrics()
         glyphs = []
-        notdef = bytes(font.getmask("\ue000"))
+        notdef = bytes(basic.getmask("\ue000"))
         for ch in chars:
-            if ch != " " and bytes(font.getmask(ch)) == notdef:
+            font = basic if unicodedata.combining(ch) else shaped
+            if ch != " " and bytes(basic.getmask(ch)) == notdef:
+                missing.add(ch)
                 continue  # the font lacks it: leave it out rather than bake a .notdef box
             adv = font.getlength(ch)
             l, t, r, b = font.getbbox(ch, anchor="ls")
@@ -38,7 +52,14 @@ def main(path, out):
             if w > 0 and h > 0:
                 im = Image.new("L", (w, h), 0)
                 ImageDraw.Draw(im).text((-l, -t), ch, font=font, fill=255, anchor="ls")
-                data = im.tobytes()
+                # keep only the ink: the rasterizer centres combining marks by their ink width
+                ink = im.getbbox()
+                if ink is None:
+                    w = h = 0
+                else:
+                    im = im.crop(ink)
+                    l, t, w, h = l + ink[0], t + ink[1], ink[2] - ink[0], ink[3] - ink[1]
+                    data = im.tobytes()
             glyphs.append(struct.pack("<IHhhBB", ord(ch), int(round(adv * 64)), l, -t, w, h) + data)
         blob += struct.pack("<HhhH", size, ascent, descent, len(glyphs))
         for g in glyphs:
@@ -46,6 +67,8 @@ def main(path, out):
     with open(out, "wb") as f:
         f.write(zlib.compress(bytes(blob), 9))
     print(f"{out}: {len(blob)} bytes raw, {len(chars)} chars x {len(SIZES)} sizes")
+    if missing:
+        print("not in the font, skipped: " + " ".join(f"U+{ord(c):04X}" for c in sorted(missing)))
 
 
 if __name__ == "__main__":

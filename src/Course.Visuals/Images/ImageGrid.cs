@@ -33,8 +33,10 @@ public sealed partial class Figure
             double longest = labels!.Max(l => Rendering.Scene.MeasureText(l, Rendering.Style.PanelTitleSize));
             cellW = Math.Max(cellW, (int)Math.Ceiling(longest) + 8);
         }
-        int top = (int)Rendering.Style.Pad - 2 + (title is null ? 0 : (int)Rendering.Style.TitleSize + 16);
         int width = Math.Max(60, 2 * ((int)Rendering.Style.Pad - 4) + cols * cellW);
+        // a title wider than the grid wraps; the figure grows by the lines it takes
+        int top = (int)Rendering.Style.Pad - 2 + (int)Math.Ceiling(Rendering.Style.TitleReserve(
+            title is null ? null : Rendering.FigureLayout.FitFigureTitle(title, Math.Min(width, 8000))));
         int height = Math.Max(50, top + ((int)Rendering.Style.Pad - 4) + rows * cellH);
         var fig = new Figure(Math.Min(width, 8000), Math.Min(height, 8000)).Title(title).Legend(false);
         if (rows * cols > 1) fig.Subplots(rows, cols);

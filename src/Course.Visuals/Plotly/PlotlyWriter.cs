@@ -201,12 +201,14 @@ internal static class PlotlyWriter
             ["paper_bgcolor"] = "white", ["plot_bgcolor"] = "white", ["font"] = font,
             ["showlegend"] = L.Legend.Count > 0, ["hovermode"] = "closest", ["bargap"] = 0.02, ["barmode"] = "overlay",
         };
-        if (f.TitleText is { } title)
+        if (L.Title is { } title)
             o["title"] = new JsonObject
             {
-                ["text"] = title, ["x"] = (L.GridLeft + L.GridRight) / 2 / W, ["xanchor"] = "center",
-                ["y"] = 1 - L.TitleY / H, ["yanchor"] = "bottom", ["yref"] = "paper", ["xref"] = "paper",
-                ["font"] = new JsonObject { ["size"] = Style.TitleSize },
+                // the static layout's fitted lines and size; a wrapped title hangs from the top of its first line
+                ["text"] = string.Join("<br>", title.Lines), ["x"] = L.TitleX / W, ["xanchor"] = "center",
+                ["y"] = title.Lines.Length == 1 ? 1 - L.TitleY / H : 1 - (L.TitleY - title.Size) / H,
+                ["yanchor"] = title.Lines.Length == 1 ? "bottom" : "top", ["yref"] = "paper", ["xref"] = "paper",
+                ["font"] = new JsonObject { ["size"] = title.Size },
             };
         if (L.Legend.Count > 0)
             o["legend"] = new JsonObject
@@ -223,11 +225,11 @@ internal static class PlotlyWriter
                 [p.L / W, p.R / W], Axis("y", k), reversed: false, null, p.X.Ticks, p.X.Labels);
             o[k == 1 ? "yaxis" : "yaxis" + k] = AxisJson(panel.AxesVisible, panel.Grid, panel.LogY, panel.YLabel, p.Y,
                 [1 - p.B / H, 1 - p.T / H], Axis("x", k), reversed: panel.ReverseY, panel.EqualAspect ? Axis("x", k) : null, p.Y.Ticks, p.Y.Labels);
-            if (panel.Title is { } pt)
+            if (p.Title is { } pt)
                 annotations.Add(new JsonObject
                 {
-                    ["text"] = pt, ["x"] = (p.L + p.R) / 2 / W, ["y"] = 1 - (p.T - (panel.AxesVisible ? 7 : 4)) / H, ["xref"] = "paper", ["yref"] = "paper",
-                    ["xanchor"] = "center", ["yanchor"] = "bottom", ["showarrow"] = false, ["font"] = new JsonObject { ["size"] = Style.PanelTitleSize },
+                    ["text"] = string.Join("<br>", pt.Lines), ["x"] = FigureLayout.PanelTitleX(p, pt) / W, ["y"] = 1 - (p.T - (panel.AxesVisible ? 7 : 4)) / H, ["xref"] = "paper", ["yref"] = "paper",
+                    ["xanchor"] = "center", ["yanchor"] = "bottom", ["showarrow"] = false, ["font"] = new JsonObject { ["size"] = pt.Size },
                 });
         }
         if (annotations.Count > 0) o["annotations"] = annotations;
@@ -247,10 +249,11 @@ internal static class PlotlyWriter
             ["tickfont"] = new JsonObject { ["size"] = Style.TickSize, ["color"] = Style.TickText.ToCss() },
             ["automargin"] = false,
         };
-        if (!log && ticks.Count > 0)
+        if (ticks.Count > 0)
         {
+            // the static figure's ticks; plotly.js takes log-axis tick values in data units, not log10 units
             o["tickmode"] = "array";
-            o["tickvals"] = Arr(ticks.ToArray());
+            o["tickvals"] = Arr(log ? ticks.Select(t => Math.Pow(10, t)).ToArray() : ticks.ToArray());
             o["ticktext"] = new JsonArray(labels.Select(s => (JsonNode?)s).ToArray());
         }
         if (label is not null) o["title"] = new JsonObject { ["text"] = label, ["font"] = new JsonObject { ["size"] = Style.LabelSize }, ["standoff"] = 8 };

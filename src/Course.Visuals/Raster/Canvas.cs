@@ -253,25 +253,30 @@ internal sealed class Canvas
         var face = BitmapFont.Default.FaceFor(size);
         int ox = (int)Math.Round(x), oy = (int)Math.Round(y);
         long pen64 = 0, prevPen64 = 0, prevAdv64 = 0;
+        int prevTop = 0, xHeight = face.Glyphs.TryGetValue('x', out var xg) ? xg.Top : 0;
         foreach (var rune in text.EnumerateRunes())
         {
             var g = face.Get(rune.Value);
             bool combining = BitmapFont.IsCombining(rune.Value);
-            // a combining mark (a bar or hat over a symbol) is centred over the previous glyph
+            // A combining mark (bar, hat, tilde, dot over a symbol) takes no advance: it is centred over
+            // the previous glyph, and lifted above it when that glyph is taller than a lowercase x
+            // (the font places marks for lowercase letters).
             int u0 = combining
                 ? (int)Math.Round(prevPen64 / 64.0 + (prevAdv64 / 64.0 - g.Width) / 2)
                 : (int)Math.Round(pen64 / 64.0) + g.Left;
+            int lift = combining && prevTop > xHeight ? prevTop - xHeight + 1 : 0;
             for (int j = 0; j < g.Height; j++)
                 for (int i = 0; i < g.Width; i++)
                 {
                     byte cov = g.Coverage[j * g.Width + i];
                     if (cov == 0) continue;
-                    int u = u0 + i, v = j - g.Top;
+                    int u = u0 + i, v = j - g.Top - lift;
                     int px = rotated ? ox + v : ox + u, py = rotated ? oy - u - 1 : oy + v;
                     if (px < _clip.X0 || px >= _clip.X1 || py < _clip.Y0 || py >= _clip.Y1) continue;
                     Blend(px, py, c, cov / 255f);
                 }
-            if (!combining) { prevPen64 = pen64; prevAdv64 = g.Advance64; pen64 += g.Advance64; }
+            if (combining) prevTop = g.Top + lift; // a second mark stacks above the first
+            else { prevPen64 = pen64; prevAdv64 = g.Advance64; prevTop = g.Top; pen64 += g.Advance64; }
         }
     }
 }
