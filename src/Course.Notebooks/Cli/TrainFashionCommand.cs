@@ -179,7 +179,12 @@ public static class TrainFashionCommand
         {
             long chunk = Math.Min({{o.SaveEvery}}, options.TotalSteps - trainer.Step);
             var left = limit == TimeSpan.MaxValue ? (TimeSpan?)null : limit - clock.Elapsed;
-            summary = trainer.Train(chunk, left, new SynchronousProgress(p => Console.WriteLine(p)));
+            // Report against the whole run (the trainer's own report counts to the end of this chunk).
+            summary = trainer.Train(chunk, left, new SynchronousProgress(p => Console.WriteLine(p with
+            {
+                TotalSteps = options.TotalSteps,
+                EstimatedRemaining = TimeSpan.FromSeconds((options.TotalSteps - p.Step) / Math.Max(1e-9, p.StepsPerSecond)),
+            })));
             Save();
         }
         Console.WriteLine($"done: step {trainer.Step}, wall time {clock.Elapsed:h\\:mm\\:ss}, last average loss {summary?.FinalAverageLoss:0.0000}");
