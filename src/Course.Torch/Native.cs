@@ -33,16 +33,25 @@ internal static unsafe class Native
 
     static Native()
     {
-        // Thread defaults: one libtorch thread and one OpenBLAS thread. On the course's 2-core
-        // machines that is the fastest setting for the small models most lessons train (PyTorch
-        // 1.13: 3.5 ms per MLP step at 1 thread, 13.4 ms at 2), and it degrades gracefully when the
-        // machine is busy, where spinning OpenMP workers cost 10x. Image models gain from more
-        // threads on a quiet machine: COURSE_TORCH_THREADS=n, OPENBLAS_NUM_THREADS=n or
-        // torch.set_num_threads(n) override the default (README, "Threads").
+        // Thread defaults, measured on the course's 2-core machines (bench/README.md): one libtorch
+        // thread, with OpenBLAS free to use every core for the matrix products. That is PyTorch's
+        // own default there and the fastest setting for the small models most lessons train
+        // (MLP step 1.4 ms, against 1.8 ms with OpenBLAS at one thread); it also degrades gracefully
+        // when the machine is busy. Image models gain from more libtorch threads on a quiet machine
+        // (UNet step 0.39 s at 2 threads, 0.62 s at 1), so COURSE_TORCH_THREADS=n or
+        // torch.set_num_threads(n) raise it; OpenBLAS then keeps to one thread, because both pools
+        // busy at once oversubscribe the cores (the MLP step took 156 ms).
         var env = Environment.GetEnvironmentVariable("COURSE_TORCH_THREADS");
-        int threads = int.TryParse(env, out var n) && n > 0 ? n : 1;
-        ct_set_num_threads(threads);
-        if (Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") is null) ct_set_blas_threads(1);
+        SetThreads(int.TryParse(env, out var n) && n > 0 ? n : 1);
+    }
+
+    /// <summary>libtorch's threads, and OpenBLAS's to match (all cores when libtorch uses one,
+    /// else one), unless OPENBLAS_NUM_THREADS fixed them.</summary>
+    internal static void SetThreads(int threads)
+    {
+        Check(ct_set_num_threads(threads));
+        if (Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") is null)
+            ct_set_blas_threads(threads > 1 ? 1 : Environment.ProcessorCount);
     }
 
     /// <summary>

@@ -7,12 +7,12 @@ public static partial class torch
     /// <summary>The libtorch version the shim was built against, e.g. "1.13.1".</summary>
     public static string __version__ => Marshal.PtrToStringUTF8(Native.ct_torch_version()) ?? "";
 
-    /// <summary>Sets the threads libtorch uses inside one operation (OpenBLAS stays at one thread unless
-    /// OPENBLAS_NUM_THREADS says otherwise; see README "Threads").</summary>
+    /// <summary>Sets the threads libtorch uses inside one operation. OpenBLAS follows: every core when
+    /// libtorch has one thread, one thread otherwise, unless OPENBLAS_NUM_THREADS says (README, "Threads").</summary>
     public static void set_num_threads(int threads)
     {
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), "need at least one thread");
-        Native.Check(Native.ct_set_num_threads(threads));
+        Native.SetThreads(threads);
     }
 
     public static int get_num_threads() => Native.ct_get_num_threads();
