@@ -24,41 +24,16 @@
 #include <string>
 #include <vector>
 
-#define CT_EXPORT extern "C" __attribute__((visibility("default")))
+#include "common.h"
 
-namespace {
 
-thread_local std::string last_error;
-
-template <typename F>
-int32_t guarded(F&& body) {
-  try {
-    body();
-    return 0;
-  } catch (const c10::Error& e) {
-    last_error = e.what_without_backtrace();
-  } catch (const std::exception& e) {
-    last_error = e.what();
-  } catch (...) {
-    last_error = "unknown native exception";
-  }
-  return 1;
-}
-
-at::Tensor* wrap(at::Tensor t) { return new at::Tensor(std::move(t)); }
-
-at::Tensor& deref(void* handle) {
-  if (handle == nullptr) throw std::invalid_argument("null tensor handle");
-  return *static_cast<at::Tensor*>(handle);
-}
-
-}  // namespace
+thread_local std::string ct_error_text;
 
 // ---------------------------------------------------------------------------------------------
 // Errors, version, threads, devices
 // ---------------------------------------------------------------------------------------------
 
-CT_EXPORT const char* ct_last_error() { return last_error.c_str(); }
+CT_EXPORT const char* ct_last_error() { return ct_error_text.c_str(); }
 
 CT_EXPORT const char* ct_torch_version() { return TORCH_VERSION; }
 

@@ -52,16 +52,57 @@ public class Adam : optim.Optimizer
 
     static readonly Op s_maximumOut = new("aten::maximum.out");
 
-    protected override void Update(Parameter parameter, Tensor grad, ParameterState state)
+    /// <summary>
+    /// The whole group in one native call with libtorch's multi-tensor operations (the same
+    /// operations in the same order as <see cref="Update"/>, so the same numbers on the CPU, and fused
+    /// kernels on a GPU). AMSGrad and L2 decay take the one-parameter path.
+    /// </summary>
+    protected override unsafe void UpdateAll(IReadOnlyList<(Parameter parameter, Tensor grad, ParameterState state)> group)
     {
-        var lr = LearningRate;
+        if (amsgrad || (weight_decay != 0 && !DecoupledWeightDecay) || group.Count == 0)
+        {
+            base.UpdateAll(group);
+            return;
+        }
+        int n = group.Count;
+        var handles = new IntPtr[4 * n];
+        var negStepSize = new double[n];
+        var bias2Sqrt = new double[n];
+        for (int k = 0; k < n; k++)
+        {
+            var (p, grad, state) = group[k];
+            var (expAvg, expAvgSq) = Moments(p, state);
+            state.Step += 1;
+            negStepSize[k] = -LearningRate / (1 - Math.Pow(beta1, state.Step));
+            bias2Sqrt[k] = Math.Sqrt(1 - Math.Pow(beta2, state.Step));
+            handles[k] = p.Handle;
+            handles[n + k] = grad.Handle;
+            handles[2 * n + k] = expAvg.Handle;
+            handles[3 * n + k] = expAvgSq.Handle;
+        }
+        fixed (IntPtr* h = handles)
+        fixed (double* steps = negStepSize)
+        fixed (double* bias = bias2Sqrt)
+            Native.Check(Native.ct_adam_foreach(h, h + n, h + 2 * n, h + 3 * n, n, steps, bias,
+                LearningRate, beta1, beta2, eps, DecoupledWeightDecay ? weight_decay : 0));
+        GC.KeepAlive(group);
+    }
+
+    (Tensor expAvg, Tensor expAvgSq) Moments(Parameter parameter, ParameterState state)
+    {
         if (!state.Buffers.TryGetValue("exp_avg", out var expAvg))
         {
             expAvg = state.Add("exp_avg", zeros_like(parameter));
             state.Add("exp_avg_sq", zeros_like(parameter));
             if (amsgrad) state.Add("max_exp_avg_sq", zeros_like(parameter));
         }
-        var expAvgSq = state.Buffers["exp_avg_sq"];
+        return (expAvg, state.Buffers["exp_avg_sq"]);
+    }
+
+    protected override void Update(Parameter parameter, Tensor grad, ParameterState state)
+    {
+        var lr = LearningRate;
+        var (expAvg, expAvgSq) = Moments(parameter, state);
         state.Step += 1;
 
         Tensor? decayed = null;

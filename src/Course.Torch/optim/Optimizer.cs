@@ -101,15 +101,29 @@ public static partial class torch
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 using (no_grad())
                 {
-                    for (int i = 0; i < _parameters.Length; i++)
+                    var group = new List<(Parameter, Tensor, ParameterState)>(_parameters.Length);
+                    try
                     {
-                        var p = _parameters[i];
-                        using var grad = p.grad;
-                        if (grad is null) continue;
-                        var state = _state[i] ??= new ParameterState();
-                        Update(p, grad, state);
+                        for (int i = 0; i < _parameters.Length; i++)
+                        {
+                            var grad = _parameters[i].grad;
+                            if (grad is null) continue;
+                            group.Add((_parameters[i], grad, _state[i] ??= new ParameterState()));
+                        }
+                        UpdateAll(group);
+                    }
+                    finally
+                    {
+                        foreach (var (_, grad, _) in group) grad.Dispose();
                     }
                 }
+            }
+
+            /// <summary>Updates every parameter that has a gradient (called under no_grad). One at a
+            /// time unless an optimizer has a faster way for the whole group.</summary>
+            protected virtual void UpdateAll(IReadOnlyList<(Parameter parameter, Tensor grad, ParameterState state)> group)
+            {
+                foreach (var (p, grad, state) in group) Update(p, grad, state);
             }
 
             /// <summary>Updates one parameter in place from its gradient (called under no_grad).</summary>
