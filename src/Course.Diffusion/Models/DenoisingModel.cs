@@ -61,9 +61,13 @@ public abstract class DenoisingModel : nn.Module<Tensor, Tensor, Tensor?, Tensor
             throw new ArgumentException($"class labels must be integers (int64), but are {classLabels.dtype}", nameof(classLabels));
         if (batch > 0)
         {
+            // Both ends in one device-to-host copy (each copy waits for a GPU).
             using var lowest = classLabels.min();
             using var highest = classLabels.max();
-            long lo = lowest.item<long>(), hi = highest.item<long>();
+            using var stacked = stack(new[] { lowest, highest });
+            using var ends = stacked.to(int64);
+            var range = ends.data<long>();
+            long lo = range[0], hi = range[1];
             if (lo < 0 || hi > NumClasses)
                 throw new ArgumentOutOfRangeException(nameof(classLabels), $"class labels must lie in 0 … {NumClasses} ({NumClasses} is the null class), but range from {lo} to {hi}");
         }
