@@ -39,6 +39,8 @@ public abstract class DenoisingModel : nn.Module<Tensor, Tensor, Tensor?, Tensor
     public Tensor call(Tensor x, Tensor t) => forward(x, t, null);
 
     /// <summary>Checks x [B, SampleShape...], t [B] and labels [B]; returns B.</summary>
+    Tensor? _lastCheckedLabels;
+
     protected long CheckInputs(Tensor x, Tensor t, Tensor? classLabels)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -59,9 +61,11 @@ public abstract class DenoisingModel : nn.Module<Tensor, Tensor, Tensor?, Tensor
             throw new ArgumentException($"class labels must have shape [{batch}], but have [{string.Join(", ", ls)}]", nameof(classLabels));
         if (classLabels.dtype is not (ScalarType.Int64 or ScalarType.Int32))
             throw new ArgumentException($"class labels must be integers (int64), but are {classLabels.dtype}", nameof(classLabels));
-        if (batch > 0)
+        // A sampler passes the same labels at every step: check them once, not at every step
+        // (on a GPU each check waits for the device).
+        if (batch > 0 && !ReferenceEquals(classLabels, _lastCheckedLabels))
         {
-            // Both ends in one device-to-host copy (each copy waits for a GPU).
+            // Both ends in one device-to-host copy.
             using var lowest = classLabels.min();
             using var highest = classLabels.max();
             using var stacked = stack(new[] { lowest, highest });
@@ -70,6 +74,7 @@ public abstract class DenoisingModel : nn.Module<Tensor, Tensor, Tensor?, Tensor
             long lo = range[0], hi = range[1];
             if (lo < 0 || hi > NumClasses)
                 throw new ArgumentOutOfRangeException(nameof(classLabels), $"class labels must lie in 0 … {NumClasses} ({NumClasses} is the null class), but range from {lo} to {hi}");
+            _lastCheckedLabels = classLabels;
         }
         return batch;
     }
