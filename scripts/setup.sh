@@ -5,7 +5,7 @@
 set -euo pipefail
 
 course_packages=(cmake g++ libtorch-dev libopenblas-dev dataset-fashion-mnist)
-test_packages=(python3-torch python3-nbformat python3-pil imagemagick chromium npm)
+test_packages=(python3-torch python3-numpy python3-nbformat python3-pil imagemagick chromium)
 
 packages=("${course_packages[@]}")
 if [[ "${1:-}" == "--tests" ]]; then packages+=("${test_packages[@]}"); fi
@@ -16,6 +16,9 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+
+# npm fetches plotly.js for the interactive-figure tests; any npm will do (Node.js images bring their own).
+if [[ "${1:-}" == "--tests" ]] && ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 
 sudo_cmd=()
 if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
