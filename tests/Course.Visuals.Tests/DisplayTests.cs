@@ -98,6 +98,10 @@ public class DisplayTests
         Assert.Equal(TimeSpan.FromSeconds(200), p.Eta);
         Assert.Equal(1.0, p.SmoothedLoss!.Value, 9);
         Assert.Equal(0.2, p.Fraction, 9);
+        // A loss that is still falling: the shown value follows the latest reports, not the run's mean.
+        var falling = new TrainingProgress(100);
+        for (int i = 1; i <= 40; i++) falling.Report(i, 1.0 / i);
+        Assert.Equal(new[] { 37, 38, 39, 40 }.Average(k => 1.0 / k), falling.SmoothedLoss!.Value, 12);
         p.Report(1000, 0.5);
         Assert.True(p.Finished);
         Assert.Null(p.Eta);

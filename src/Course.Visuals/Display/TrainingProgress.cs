@@ -78,15 +78,15 @@ public sealed class TrainingProgress : IVisual
         }
     }
 
-    /// <summary>Exponential moving average of the loss (smooths the sparkline and the shown value).</summary>
+    /// <summary>The loss now, smoothed: the mean of the latest tenth of the reports (1 to 20 of them),
+    /// so it follows a loss that is still falling instead of averaging the whole run.</summary>
     public double? SmoothedLoss
     {
         get
         {
             if (_losses.Count == 0) return null;
-            double a = 2.0 / (Math.Min(_losses.Count, 50) + 1), ema = _losses[0];
-            foreach (var l in _losses) ema = a * l + (1 - a) * ema;
-            return ema;
+            int window = Math.Clamp(_losses.Count / 10, 1, 20);
+            return _losses.Skip(_losses.Count - window).Average();
         }
     }
 
