@@ -8,4 +8,8 @@ cd "$(dirname "$0")"
 ./scripts/setup.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build Course.sln -c Release -nologo -v:q
+# KaTeX next to the course page renders its maths offline; without it the page uses a CDN.
+if [[ ! -d node_modules/katex ]] && command -v npm >/dev/null 2>&1; then
+  npm install --no-save --no-audit --no-fund --silent katex >/dev/null 2>&1 || echo "(KaTeX not installed: the course page will load it from a CDN)"
+fi
 dotnet run --project src/Course.Notebooks -c Release --no-build -- run "$@"
