@@ -137,14 +137,27 @@ public class ModelTests
     }
 
     [Fact]
-    public void Nearest_doubling_equals_interpolate()
+    public void Upsample_turns_each_pixel_into_a_2x2_block_before_its_convolution()
     {
         using var scope = NewDisposeScope();
+        using var up = new Upsample(3);
+        // Make the 3x3 convolution the identity (centre tap 1 on the same channel), so the output
+        // is the nearest-neighbour doubling itself.
+        using (no_grad())
+            foreach (var (name, p) in up.named_parameters())
+            {
+                p.zero_();
+                if (name.EndsWith("weight")) for (int c = 0; c < 3; c++) p.index_put_(1.0, c, c, 1, 1);
+            }
         var x = randn(2, 3, 5, 4);
-        var ours = Upsample.NearestDouble(x);
-        var reference = nn.functional.interpolate(x, scale_factor: new[] { 2.0, 2.0 }, mode: nn.InterpolationMode.Nearest);
-        Assert.Equal(reference.shape, ours.shape);
-        Assert.Equal(reference.data<float>(), ours.data<float>());
+        var doubled = up.call(x);
+        Assert.Equal(new long[] { 2, 3, 10, 8 }, doubled.shape);
+        float[] input = x.data<float>(), output = doubled.data<float>();
+        for (int n = 0; n < 2; n++)
+            for (int c = 0; c < 3; c++)
+                for (int i = 0; i < 10; i++)
+                    for (int j = 0; j < 8; j++)
+                        Assert.Equal(input[((n * 3 + c) * 5 + i / 2) * 4 + j / 2], output[((n * 3 + c) * 10 + i) * 8 + j], 6);
     }
 
     [Fact]

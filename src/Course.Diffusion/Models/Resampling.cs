@@ -30,17 +30,7 @@ public sealed class Upsample : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var doubled = NearestDouble(x);
+        using var doubled = nn.functional.interpolate(x, 2.0, nn.InterpolationMode.Nearest);
         return conv.call(doubled);
-    }
-
-    /// <summary>Each pixel becomes a 2x2 block: [B, C, H, W] → [B, C, 2H, 2W]
-    /// (what <c>interpolate(x, scale_factor: 2, mode: "nearest")</c> computes).</summary>
-    public static Tensor NearestDouble(Tensor x)
-    {
-        var s = x.shape;
-        using var a = x.reshape(s[0], s[1], s[2], 1, s[3], 1);
-        using var b = a.expand(s[0], s[1], s[2], 2, s[3], 2);
-        return b.reshape(s[0], s[1], 2 * s[2], 2 * s[3]);
     }
 }
