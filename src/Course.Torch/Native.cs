@@ -133,7 +133,6 @@ internal static unsafe class Native
     [DllImport(Lib)] internal static extern int ct_adam_foreach(IntPtr* parameters, IntPtr* grads, IntPtr* expAvgs, IntPtr* expAvgSqs, int n,
         double* negStepSize, double* bias2Sqrt, double lr, double beta1, double beta2, double eps, double decoupledWeightDecay);
     [DllImport(Lib, CharSet = CharSet.Ansi)] internal static extern int ct_op_find(string name, string overload, out IntPtr op);
-    [DllImport(Lib)] internal static extern int ct_op_schema(IntPtr op, byte* buffer, int capacity);
     [DllImport(Lib)] internal static extern int ct_op_call(IntPtr op, Arg* args, int nargs, Ret* rets, int capacity, out int nrets);
 }
 

@@ -38,16 +38,6 @@ internal sealed unsafe class Op
         }
     }
 
-    public string Schema
-    {
-        get
-        {
-            var buffer = stackalloc byte[2048];
-            Native.Check(Native.ct_op_schema(Handle, buffer, 2048));
-            return Marshal.PtrToStringUTF8((IntPtr)buffer) ?? "";
-        }
-    }
-
     const int MaxArgs = 24, MaxRets = 8;
 
     /// <summary>Calls the operator and returns its single tensor result.</summary>

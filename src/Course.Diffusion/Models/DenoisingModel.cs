@@ -65,13 +65,7 @@ public abstract class DenoisingModel : nn.Module<Tensor, Tensor, Tensor?, Tensor
         // (on a GPU each check waits for the device).
         if (batch > 0 && !ReferenceEquals(classLabels, _lastCheckedLabels))
         {
-            // Both ends in one device-to-host copy.
-            using var lowest = classLabels.min();
-            using var highest = classLabels.max();
-            using var stacked = stack(new[] { lowest, highest });
-            using var ends = stacked.to(int64);
-            var range = ends.data<long>();
-            long lo = range[0], hi = range[1];
+            var (lo, hi) = IntegerRange.Of(classLabels);
             if (lo < 0 || hi > NumClasses)
                 throw new ArgumentOutOfRangeException(nameof(classLabels), $"class labels must lie in 0 … {NumClasses} ({NumClasses} is the null class), but range from {lo} to {hi}");
             _lastCheckedLabels = classLabels;

@@ -86,12 +86,7 @@ public static class Coefficients
         if (batch >= 0 && t.shape[0] != batch)
             throw new ArgumentException($"{t.shape[0]} timesteps for a batch of {batch}", nameof(t));
         if (!checkRange || t.numel() == 0) return;
-        // Both ends in one device-to-host copy (each copy waits for a GPU).
-        using var min = t.min();
-        using var max = t.max();
-        using var ends = stack(new[] { min, max });
-        var range = ends.data<long>();
-        long lo = range[0], hi = range[1];
+        var (lo, hi) = IntegerRange.Of(t);
         if (lo < 0 || hi >= length)
             throw new ArgumentOutOfRangeException(nameof(t), $"timesteps must lie in 0..{length - 1}, got {lo}..{hi}");
     }

@@ -370,14 +370,6 @@ CT_EXPORT int32_t ct_op_find(const char* name, const char* overload, void** out)
   });
 }
 
-CT_EXPORT int32_t ct_op_schema(void* op, char* buffer, int32_t capacity) {
-  return guarded([&] {
-    std::string s = c10::toString(static_cast<c10::OperatorHandle*>(op)->schema());
-    std::strncpy(buffer, s.c_str(), static_cast<size_t>(capacity));
-    if (capacity > 0) buffer[capacity - 1] = 0;
-  });
-}
-
 // Calls an operator. Arguments beyond nargs, and those of kind kDefault, take the schema's
 // default. Tuple results are flattened into rets.
 CT_EXPORT int32_t ct_op_call(void* op, const CtArg* args, int32_t nargs, CtRet* rets, int32_t capacity,
