@@ -15,7 +15,7 @@ public sealed class CourseNotebooksCollection { }
 public class CourseNotebookTests
 {
     /// <summary>For each lesson: (a piece of a code cell's source, a MIME type that cell must output).</summary>
-    static readonly Dictionary<string, (string Source, string Mime)[]> Promised = new()
+    internal static readonly Dictionary<string, (string Source, string Mime)[]> Promised = new()
     {
         ["00-setup"] = new[] { ("Summary(\"10,000", "image/png"), ("var z = randn(quick", "image/png") },
         ["01-gaussian-noise"] = new[] { ("double mu = 1.0, sigma = 0.5", "image/png"), ("ImageDataset testSet", "image/png") },
@@ -34,7 +34,7 @@ public class CourseNotebookTests
         return data;
     }
 
-    static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Course.sln"))) return dir.FullName;
@@ -67,7 +67,17 @@ public class CourseNotebookTests
         try { Nbformat.AssertValid(executedPath); }
         finally { File.Delete(executedPath); }
 
-        var cells = result.Executed.Cells.OfType<JsonObject>().ToList();
+        AssertShowsWhatItPromises(lesson, result.Executed);
+    }
+
+    /// <summary>No error outputs; each promised cell shows its MIME type; the lesson ends with exercises.</summary>
+    internal static void AssertShowsWhatItPromises(string lesson, NotebookDocument executed)
+    {
+        var cells = executed.Cells.OfType<JsonObject>().ToList();
+        var errors = cells.Where(c => NotebookDocument.CellType(c) == "code")
+            .SelectMany(c => (c["outputs"] as JsonArray ?? new JsonArray()).OfType<JsonObject>())
+            .Where(o => (string?)o["output_type"] == "error").Select(o => o.ToJsonString()).ToList();
+        Assert.True(errors.Count == 0, $"{lesson}: error outputs: {string.Join("\n", errors)}");
         foreach (var (source, mime) in Promised[lesson])
         {
             var cell = cells.SingleOrDefault(c => NotebookDocument.CellType(c) == "code" && NotebookDocument.Source(c).Contains(source));

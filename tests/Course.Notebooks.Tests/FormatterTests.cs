@@ -60,62 +60,31 @@ public class Picture(string caption)
 /// <summary>The attribute is found on a base type too.</summary>
 public sealed class Photo(string caption) : Picture(caption);
 
-/// <summary>A formatter whose Format takes a context object built from the writer, like .NET Interactive's FormatContext.</summary>
-public sealed class Context(TextWriter writer)
-{
-    public TextWriter Writer { get; } = writer;
-}
-
-public sealed class ContextFormatter
-{
-    public string MimeType => "text/html";
-
-    public Type Type => typeof(Labelled);
-
-    public bool Format(object instance, Context context)
-    {
-        context.Writer.Write("<i>labelled</i>");
-        return true;
-    }
-}
-
-public sealed class ContextFormatters
-{
-    public IEnumerable<object> CreateTypeFormatters() => [new ContextFormatter()];
-}
-
-[TypeFormatterSource(typeof(ContextFormatters))]
-public sealed class Labelled;
-
+/// <summary>The course's display types are found by the real kernel through the attribute-name
+/// convention (.NET Interactive's Formatter), with no reference to the kernel in the library.</summary>
 public class FormatterTests
 {
-    [Fact]
-    public void PreferredMimeTypeComesFirstAndPlainTextIsIncluded()
+    private static async Task<NotebookKernel> KernelWithTestTypes()
     {
-        var value = DisplayFormatter.Format(new Photo("cat"));
-        Assert.Equal(["image/png", "text/plain"], value.Data.Select(d => d.Key));
-        Assert.Equal(Convert.ToBase64String(new Picture("x").Png), value["image/png"]);
-        Assert.Equal("<b>cat</b>", DisplayFormatter.Format(new Photo("cat"), ["text/html"])["text/html"]);
-        Assert.Equal("Picture(cat)", value["text/plain"]);
+        var kernel = new NotebookKernel();
+        var r = await kernel.ExecuteCellAsync($"#r \"{typeof(Picture).Assembly.Location}\"\nusing Course.Notebooks.Tests;");
+        Assert.True(r.Succeeded, r.Failure);
+        return kernel;
     }
 
     [Fact]
-    public void ContextOverloadIsAccepted()
+    public async Task PreferredMimeTypeIsWhatTheKernelShowsAndTheBytesArriveUnchanged()
     {
-        var value = DisplayFormatter.Format(new Labelled());
-        Assert.Equal("<i>labelled</i>", value["text/html"]);
-    }
+        using var kernel = await KernelWithTestTypes();
+        var r = await kernel.ExecuteCellAsync("new Photo(\"cat\")");
+        Assert.True(r.Succeeded, r.Failure);
+        var value = r.Outputs.OfType<DisplayOutput>().Single(o => o.IsResult).Value;
+        Assert.Equal("image/png", value.Data[0].Key);
+        Assert.Equal(Convert.ToBase64String(new Picture("x").Png), value["image/png"]!.Replace("\n", ""));
+        Assert.DoesNotContain(value.Data, d => d.Key == "text/html");
 
-    [Fact]
-    public void PlainTextDefaults()
-    {
-        Assert.Equal("[ 1, 2, 3 ]", DisplayFormatter.ToPlainText(new[] { 1, 2, 3 }));
-        Assert.Equal("[ \"a\", \"b\" ]", DisplayFormatter.ToPlainText(new List<string> { "a", "b" }));
-        Assert.Equal("{ \"k\": 0.5 }", DisplayFormatter.ToPlainText(new Dictionary<string, double> { ["k"] = 0.5 }));
-        Assert.Equal("0.1", DisplayFormatter.ToPlainText(0.1));
-        Assert.Equal("<null>", DisplayFormatter.ToPlainText(null));
-        Assert.StartsWith("[ 0, 1, 2,", DisplayFormatter.ToPlainText(Enumerable.Range(0, 100).ToArray()));
-        Assert.EndsWith("... ] (100 items)", DisplayFormatter.ToPlainText(Enumerable.Range(0, 100).ToArray()));
+        var asHtml = await kernel.ExecuteCellAsync("display(new Photo(\"dog\"), \"text/html\");");
+        Assert.Equal("<b>dog</b>", asHtml.Outputs.OfType<DisplayOutput>().Single().Value["text/html"]);
     }
 
     [Fact]
@@ -132,49 +101,13 @@ public class FormatterTests
         var cells = result.Executed.Cells;
         var resultOutput = cells[1]!["outputs"]!.AsArray().Single()!;
         Assert.Equal("execute_result", resultOutput["output_type"]!.GetValue<string>());
-        Assert.Equal(Convert.ToBase64String(new Picture("x").Png), resultOutput["data"]!["image/png"]!.GetValue<string>());
+        Assert.Equal(Convert.ToBase64String(new Picture("x").Png), resultOutput["data"]!["image/png"]!.GetValue<string>().Replace("\n", ""));
         var shown = cells[2]!["outputs"]!.AsArray().Single()!;
         Assert.Equal("display_data", shown["output_type"]!.GetValue<string>());
         Assert.NotNull(shown["data"]!["image/png"]);
-        Assert.NotNull(shown["data"]!["text/plain"]);
 
         var executed = dir.File("out/pictures.ipynb");
         result.Executed.Save(executed);
         Nbformat.AssertValid(executed);
-    }
-}
-
-/// <summary>The attribute may sit on an interface the value implements.</summary>
-[TypeFormatterSource(typeof(ShapeFormatters), PreferredMimeTypes = ["text/html"])]
-public interface IShape;
-
-public sealed class Square : IShape;
-
-public sealed class ShapeFormatter
-{
-    public string MimeType => "text/html";
-
-    public Type Type => typeof(IShape);
-
-    public bool Format(object instance, TextWriter writer)
-    {
-        writer.Write("<svg>square</svg>");
-        return true;
-    }
-}
-
-public sealed class ShapeFormatters
-{
-    public IEnumerable<object> CreateTypeFormatters() => [new ShapeFormatter()];
-}
-
-public class InterfaceFormatterTests
-{
-    [Fact]
-    public void AttributeOnAnInterfaceIsFound()
-    {
-        var value = DisplayFormatter.Format(new Square());
-        Assert.Equal(["text/html", "text/plain"], value.Data.Select(d => d.Key));
-        Assert.Equal("<svg>square</svg>", value["text/html"]);
     }
 }

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.CodeAnalysis;
@@ -85,6 +86,26 @@ public static class TinyLibrary
         var path = System.IO.Path.Combine(directory, assemblyName + ".dll");
         var emitted = compilation.Emit(path);
         Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
+        return path;
+    }
+}
+
+/// <summary>Writes a minimal .nupkg (a zip with a .nuspec and lib/net8.0/the.dll).</summary>
+public static class TinyPackage
+{
+    public static string Write(string folder, string id, string version, string dll)
+    {
+        Directory.CreateDirectory(folder);
+        var path = System.IO.Path.Combine(folder, $"{id}.{version}.nupkg");
+        using var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create);
+        using (var writer = new StreamWriter(zip.CreateEntry($"{id}.nuspec").Open()))
+            writer.Write($"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <package xmlns="http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd">
+                  <metadata><id>{id}</id><version>{version}</version><authors>course tests</authors><description>test package</description></metadata>
+                </package>
+                """);
+        zip.CreateEntryFromFile(dll, $"lib/net8.0/{System.IO.Path.GetFileName(dll)}");
         return path;
     }
 }

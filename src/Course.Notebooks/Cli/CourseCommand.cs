@@ -46,14 +46,15 @@ public static class CourseCommand
 
         Exit code: 0 when every notebook ran without error, 1 when a cell failed, 2 for bad usage.
 
-        Also: train-fashion [options] trains lesson 06's pretrained UNet (train-fashion --help).
+        Also: train-fashion [options] trains lesson 06's pretrained UNet (train-fashion --help);
+              install-kernel [--jupyter-dir DIR] installs the course's Jupyter kernel (install-kernel --help).
         """;
 
     public static async Task<int> MainAsync(string[] args)
     {
-        ConsoleRouter.Install();
-        var output = ConsoleRouter.OriginalOut;
-        var error = ConsoleRouter.OriginalError;
+        // The kernel redirects Console while a cell runs; the runner's own lines go to the real console.
+        var output = Console.Out;
+        var error = Console.Error;
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
             output.WriteLine(Usage);
@@ -76,6 +77,8 @@ public static class CourseCommand
                 return 2;
             }
         }
+        if (args[0] == "install-kernel")
+            return await InstallKernelCommand.MainAsync(args[1..], output, error).ConfigureAwait(false);
         if (args[0] != "run")
         {
             error.WriteLine($"unknown command '{args[0]}'\n\n{Usage}");

@@ -118,12 +118,12 @@ public static class TrainFashionCommand
             return 2;
         }
 
-        using var kernel = new NotebookKernel(new KernelOptions { BaseDirectory = Directory.GetCurrentDirectory() });
+        using var kernel = new NotebookKernel();
         kernel.StreamWritten += (name, text) => (name == "stderr" ? error : output).Write(text);
         var result = await kernel.ExecuteCellAsync(Script(o, lib, outPath, checkpointPath)).ConfigureAwait(false);
         if (result.Error is not null)
         {
-            error.WriteLine($"training failed: {result.Error.EName}: {result.Error.EValue}");
+            error.WriteLine($"training failed: {result.Failure}");
             foreach (var line in result.Error.Traceback) error.WriteLine(line);
             return 1;
         }

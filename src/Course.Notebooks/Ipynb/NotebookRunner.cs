@@ -28,9 +28,9 @@ public sealed class NotebookRunOptions
 public sealed record CellProgress(string Notebook, int CodeCellNumber, int CodeCellCount, bool Succeeded, TimeSpan CellElapsed, TimeSpan NotebookElapsed);
 
 /// <summary>A cell that failed: its number among code cells (1-based) and its index among all cells (0-based).</summary>
-public sealed record CellFailure(int CodeCellNumber, int CellIndex, string EName, string Message)
+public sealed record CellFailure(int CodeCellNumber, int CellIndex, string Message)
 {
-    public override string ToString() => $"cell {CodeCellNumber} (index {CellIndex} in the notebook): {EName}: {Message}";
+    public override string ToString() => $"cell {CodeCellNumber} (index {CellIndex} in the notebook): {Message}";
 }
 
 /// <summary>What running a notebook produced: the executed copy and any failures.</summary>
@@ -65,7 +65,8 @@ public sealed class NotebookRunResult
     public bool Succeeded => Failures.Count == 0;
 }
 
-/// <summary>Runs the C# cells of a notebook in a fresh <see cref="NotebookKernel"/> and builds the executed copy.</summary>
+/// <summary>Runs the C# cells of a notebook in a fresh <see cref="NotebookKernel"/> (the real .NET Interactive
+/// C# kernel) and builds the executed copy.</summary>
 public static class NotebookRunner
 {
     private static readonly HashSet<string> CSharp = new(StringComparer.OrdinalIgnoreCase) { "csharp", "c#", "cs", "C#" };
@@ -102,7 +103,7 @@ public static class NotebookRunner
         {
             foreach (var (name, value) in options.Environment) Environment.SetEnvironmentVariable(name, value);
             if (options.UseNotebookDirectory) Environment.CurrentDirectory = directory;
-            using var kernel = new NotebookKernel(new KernelOptions { BaseDirectory = directory });
+            using var kernel = new NotebookKernel();
             kernel.OutputAdded += output =>
             {
                 lock (gate)
@@ -121,7 +122,7 @@ public static class NotebookRunner
                 var cellWatch = Stopwatch.StartNew();
                 var language = NotebookDocument.CellLanguage(cell);
                 var outputs = (JsonArray)cell["outputs"]!;
-                ErrorOutput? error;
+                string? failure;
                 lock (gate)
                 {
                     currentOutputs = outputs;
@@ -130,34 +131,33 @@ public static class NotebookRunner
                 cell["execution_count"] = currentCount;
                 if (language is not null && !CSharp.Contains(language))
                 {
-                    error = new ErrorOutput("UnsupportedLanguage", $"cell language '{language}' is not supported; only C# cells run in the course's notebook engine", []);
-                    outputs.Add(OutputJson.ToJson(error, currentCount));
+                    failure = $"UnsupportedLanguage: cell language '{language}' is not supported; the course's lessons are C#";
+                    outputs.Add(OutputJson.ToJson(new ErrorOutput("Error", failure, []), currentCount));
                 }
                 else
                 {
-                    // On a pool thread: Roslyn runs a cell synchronously until its first await, and the deadline must still fire.
+                    // On a pool thread, so that the deadline fires even while a cell runs synchronously.
                     var source = NotebookDocument.Source(cell);
                     var task = Task.Run(() => kernel.ExecuteCellAsync(source, deadline.Token));
                     try
                     {
                         var result = await task.WaitAsync(deadline.Token).ConfigureAwait(false);
-                        error = result.Error;
+                        failure = result.Failure;
                         cell["execution_count"] = result.ExecutionCount;
                     }
                     catch (OperationCanceledException) when (deadline.IsCancellationRequested)
                     {
                         timedOut = true;
-                        error = new ErrorOutput("TimeoutError",
-                            $"the notebook ran past its time limit of {options.Timeout!.Value.TotalSeconds:0.#} s during this cell", []);
-                        lock (gate) outputs.Add(OutputJson.ToJson(error, currentCount));
+                        failure = $"TimeoutError: the notebook ran past its time limit of {options.Timeout!.Value.TotalSeconds:0.#} s during this cell";
+                        lock (gate) outputs.Add(OutputJson.ToJson(new ErrorOutput("Error", failure, []), currentCount));
                     }
                 }
                 cellsRun++;
                 lock (gate) currentOutputs = null;
-                if (error is not null)
-                    failures.Add(new CellFailure(number, index, error.EName, error.EValue));
-                options.Progress?.Invoke(new CellProgress(notebook.Name, number, codeCells.Count, error is null, cellWatch.Elapsed, stopwatch.Elapsed));
-                if (timedOut || (error is not null && !options.ContinueOnError)) break;
+                if (failure is not null)
+                    failures.Add(new CellFailure(number, index, failure));
+                options.Progress?.Invoke(new CellProgress(notebook.Name, number, codeCells.Count, failure is null, cellWatch.Elapsed, stopwatch.Elapsed));
+                if (timedOut || (failure is not null && !options.ContinueOnError)) break;
             }
         }
         finally

@@ -91,8 +91,9 @@ public sealed class FormattedValue
 public sealed class CellExecutionResult
 {
     internal CellExecutionResult(int executionCount, IReadOnlyList<CellOutput> outputs, ErrorOutput? error,
-        object? returnValue, TimeSpan elapsed)
+        string? failure, object? returnValue, TimeSpan elapsed)
     {
+        Failure = failure;
         ExecutionCount = executionCount;
         Outputs = outputs;
         Error = error;
@@ -105,7 +106,12 @@ public sealed class CellExecutionResult
     /// <summary>The cell's outputs in order. Display outputs may still change if a later cell updates them.</summary>
     public IReadOnlyList<CellOutput> Outputs { get; }
 
+    /// <summary>The error output as the kernel's Jupyter front end shows it, or null.</summary>
     public ErrorOutput? Error { get; }
+
+    /// <summary>What went wrong, in one line for a report: "CompilationError: (3,5): error CS0103: ..."
+    /// or "InvalidOperationException: message".</summary>
+    public string? Failure { get; }
 
     public bool Succeeded => Error is null;
 
