@@ -6,11 +6,14 @@ if (args.Length >= 1 && args[0] == "gallery")
 {
     var dir = args.Length > 1 ? args[1] : "gallery";
     Directory.CreateDirectory(dir);
+    var total = Stopwatch.StartNew();
     foreach (var (name, v) in Gallery.All())
     {
+        var one = Stopwatch.StartNew();
         v.Save(Path.Combine(dir, name));
-        Console.WriteLine($"wrote {Path.Combine(dir, name)}.*");
+        Console.WriteLine($"wrote {Path.Combine(dir, name)}.*  ({one.Elapsed.TotalMilliseconds:0} ms)");
     }
+    Console.WriteLine($"gallery written in {total.Elapsed.TotalSeconds:0.00} s (first run of this process: includes JIT)");
     return;
 }
 

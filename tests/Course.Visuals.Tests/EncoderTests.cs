@@ -27,22 +27,16 @@ sys.stdout.write(im.tobytes().hex())
         return img;
     }
 
-    [Fact]
-    public void Crc32_matches_the_standard_check_value()
-    {
-        Assert.Equal(0xCBF43926u, Crc32.Compute(System.Text.Encoding.ASCII.GetBytes("123456789")));
-    }
-
     [Theory]
-    [InlineData(PngColorType.Rgba, "RGBA", 4)]
-    [InlineData(PngColorType.Rgb, "RGB", 3)]
-    [InlineData(PngColorType.Grayscale, "L", 1)]
-    public void Png_decodes_with_PIL_to_the_exact_pixels(PngColorType type, string mode, int channels)
+    [InlineData(PngChannels.Rgba, "RGBA", 4)]
+    [InlineData(PngChannels.Rgb, "RGB", 3)]
+    [InlineData(PngChannels.Gray, "L", 1)]
+    public void Png_decodes_with_PIL_to_the_exact_pixels(PngChannels type, string mode, int channels)
     {
-        var img = RandomImage(67, 41, 3, gray: type == PngColorType.Grayscale, opaque: type != PngColorType.Rgba);
+        var img = RandomImage(67, 41, 3, gray: type == PngChannels.Gray, opaque: type != PngChannels.Rgba);
         var dir = Tools.TempDir("png");
         var path = Path.Combine(dir, "x.png");
-        File.WriteAllBytes(path, PngEncoder.Encode(img, type));
+        File.WriteAllBytes(path, ImageFiles.Png(img, type));
         var lines = Tools.Py(DecodePng, path).Split('\n', 2);
         Assert.Equal($"{mode} 67 41", lines[0].Trim());
         var expected = new StringBuilder();
@@ -120,7 +114,7 @@ for i in range(im.n_frames):
             for (int y = 0; y < 23; y++) for (int x = 0; x < 37; x++) img[x, y] = palette[(x * y + f * 31 + rng.Next(3)) % palette.Length];
             return img;
         }).ToList();
-        var gif = GifEncoder.Encode(frames, new[] { 100, 200, 300, 400, 500 }, loopCount: 0);
+        var gif = ImageFiles.Gif(frames, new[] { 100, 200, 300, 400, 500 }, loopCount: 0);
         var (n, loop, data) = ReadGif(gif);
         Assert.Equal(5, n);
         Assert.Equal("0", loop);
@@ -131,8 +125,13 @@ for i in range(im.n_frames):
         }
     }
 
+    // ImageSharp's palette lookup caches its answers per cell of 8 levels a channel, so of two palette
+    // colours in one cell the first one looked up stands for both: exact for well-separated colours
+    // (the test above), off by at most 7 when all 256 gray levels are in use. With the levels uniform
+    // and independent the mean error is E|a - b| for a, b uniform on 8 values, (8² - 1) / (3 * 8) =
+    // 2.625; over 60,000 pixels a frame its standard error is below 0.01.
     [Fact]
-    public void Gif_grayscale_with_all_256_levels_is_exact_and_large_frames_exercise_the_LZW_table_reset()
+    public void Gif_grayscale_with_all_256_levels_stays_within_the_palette_lookup_cells()
     {
         var rng = new Random(2);
         var frames = Enumerable.Range(0, 3).Select(_ =>
@@ -141,23 +140,68 @@ for i in range(im.n_frames):
             for (int y = 0; y < 200; y++) for (int x = 0; x < 300; x++) { byte v = (byte)rng.Next(256); img[x, y] = new Color(v, v, v); }
             return img;
         }).ToList();
-        var (n, _, data) = ReadGif(GifEncoder.Encode(frames, 50));
+        var (n, _, data) = ReadGif(ImageFiles.Gif(frames, new[] { 50, 50, 50 }));
         Assert.Equal(3, n);
-        for (int i = 0; i < 3; i++) AssertSameRgb(frames[i], data[i].Rgb);
+        for (int i = 0; i < 3; i++)
+        {
+            var (mean, max) = Error(frames[i], data[i].Rgb);
+            Assert.True(max <= 7 && Math.Abs(mean - 2.625) < 0.1, $"frame {i}: mean abs error {mean:0.000}, worst {max}");
+        }
+    }
+
+    private static (double Mean, int Max) Error(RgbaImage expected, byte[] rgb)
+    {
+        double sum = 0; int max = 0;
+        for (int i = 0, j = 0; i < expected.Pixels.Length; i += 4, j += 3)
+            for (int c = 0; c < 3; c++)
+            {
+                int e = Math.Abs(expected.Pixels[i + c] - rgb[j + c]);
+                sum += e; max = Math.Max(max, e);
+            }
+        return (sum / (expected.Width * expected.Height * 3), max);
+    }
+
+    // Over 256 colours ImageSharp's Wu quantizer picks each frame's palette (no dithering). Its
+    // histogram has 32 levels a channel, so a smooth gradient lands within about one such level of
+    // the truth (measured on these frames: mean 3.8, 2.7, 2.7 and worst 13, 6, 6 of 255).
+    [Fact]
+    public void Gif_of_full_colour_frames_is_quantized_closely_frame_by_frame()
+    {
+        var frames = Enumerable.Range(0, 3).Select(f =>
+        {
+            var img = new RgbaImage(64, 64);
+            for (int y = 0; y < 64; y++) for (int x = 0; x < 64; x++)
+                img[x, y] = f == 0 ? new Color((byte)(x * 4), (byte)(y * 4), (byte)((x + y) * 2))
+                                   : new Color((byte)(255 - y * 4), (byte)(f * 60), (byte)(x * 4));
+            return img;
+        }).ToList();
+        var (n, loop, data) = ReadGif(ImageFiles.Gif(frames, [80, 80, 80], loopCount: null));
+        Assert.Equal(3, n);
+        Assert.Equal("none", loop);
+        for (int f = 0; f < 3; f++)
+        {
+            var (mean, max) = Error(frames[f], data[f].Rgb);
+            Assert.True(mean < 4.5 && max <= 16, $"frame {f}: mean abs error {mean:0.00}, worst {max}");
+        }
     }
 
     [Fact]
-    public void Gif_of_a_full_colour_image_is_quantized_closely()
+    public void Gif_loop_count_is_written_as_asked()
     {
-        var img = new RgbaImage(64, 64);
-        for (int y = 0; y < 64; y++) for (int x = 0; x < 64; x++) img[x, y] = new Color((byte)(x * 4), (byte)(y * 4), (byte)((x + y) * 2));
-        var (n, loop, data) = ReadGif(GifEncoder.Encode([img, img], 80, loopCount: null));
-        Assert.Equal(2, n);
-        Assert.Equal("none", loop);
-        double err = 0;
-        for (int i = 0, j = 0; i < img.Pixels.Length; i += 4, j += 3)
-            for (int c = 0; c < 3; c++) err += Math.Abs(img.Pixels[i + c] - data[0].Rgb[j + c]);
-        Assert.True(err / (64 * 64 * 3) < 6, $"mean abs error {err / (64 * 64 * 3):0.00}");
+        var a = new RgbaImage(4, 4, Color.White);
+        var b = new RgbaImage(4, 4, (Color)"#1f77b4");
+        Assert.Equal("3", ReadGif(ImageFiles.Gif([a, b], [100, 100], loopCount: 3)).Loop);
+        Assert.Equal("0", ReadGif(ImageFiles.Gif([a, b], [100, 100], loopCount: 0)).Loop);
+        Assert.Equal("none", ReadGif(ImageFiles.Gif([a, b], [100, 100], loopCount: null)).Loop);
+    }
+
+    [Fact]
+    public void Gif_rejects_frames_of_different_sizes_and_missing_delays()
+    {
+        var a = new RgbaImage(4, 4, Color.White);
+        Assert.Throws<ArgumentException>(() => ImageFiles.Gif([a, new RgbaImage(5, 4, Color.White)], [10, 10]));
+        Assert.Throws<ArgumentException>(() => ImageFiles.Gif([a, a], [10]));
+        Assert.Throws<ArgumentException>(() => ImageFiles.Gif([], []));
     }
 
     [Fact]
@@ -170,6 +214,14 @@ for i in range(im.n_frames):
         Assert.Equal(70 + anim.FinalPauseMs, data[3].Duration);
         // frames differ (the slider knob moves and the line changes)
         Assert.NotEqual(Convert.ToHexString(data[0].Rgb), Convert.ToHexString(data[3].Rgb));
+        // anti-aliased frames hold more than 256 colours together; each decodes close to what was drawn
+        var drawn = anim.RenderFrames().ToList();
+        for (int i = 0; i < 4; i++)
+        {
+            var (mean, max) = Error(drawn[i], data[i].Rgb);
+            // measured: mean 0.04 to 0.06, worst 7 (Wu palettes; almost every pixel is a flat colour)
+            Assert.True(mean < 0.5 && max <= 16, $"frame {i}: mean abs error {mean:0.00}, worst {max}");
+        }
     }
 
     [Fact]

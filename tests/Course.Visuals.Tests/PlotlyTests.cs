@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Plotly.NET;
+using Figure = Course.Visuals.Figure;
+using Color = Course.Visuals.Color;
 
 namespace Course.Visuals.Tests;
 
@@ -89,20 +92,55 @@ public class PlotlyTests
     [Fact]
     public void Html_loads_plotly_from_the_cdn_by_default_and_inlines_it_once_when_offline()
     {
-        var html = new Figure().Line(new[] { 1.0, 2 }).ToHtml();
+        var html = new Figure().Line(new[] { 1.0, 2 }).ToHtml(PlotlyOptions.Cdn);
         Assert.Contains("cdn.plot.ly", html);
         Assert.Contains("Plotly.newPlot", html);
 
-        var dir = Tools.TempDir("inline");
-        var fake = Path.Combine(dir, "plotly.min.js");
-        File.WriteAllText(fake, "window.Plotly = window.Plotly || {FAKE_LIBRARY: 1};");
         PlotlyJs.ResetInlineInclusion();
-        var opts = PlotlyOptions.Offline(fake);
-        var first = new Figure().Line(new[] { 1.0, 2 }).ToHtml(opts);
-        var second = new Figure().Line(new[] { 1.0, 2 }).ToHtml(opts);
-        Assert.Contains("FAKE_LIBRARY", first);
-        Assert.DoesNotContain("FAKE_LIBRARY", second);
-        Assert.DoesNotContain("cdn.plot.ly/plotly", second.Replace("url = \"https://cdn.plot.ly", ""));
+        var first = new Figure().Line(new[] { 1.0, 2 }).ToHtml(PlotlyOptions.Offline);
+        var second = new Figure().Line(new[] { 1.0, 2 }).ToHtml(PlotlyOptions.Offline);
+        Assert.Contains("plotly.js v", first);   // the licence header of the bundled plotly.min.js
+        Assert.True(first.Length > 1_000_000, $"offline HTML is only {first.Length} characters");
+        Assert.DoesNotContain("plotly.js v", second);
+        Assert.DoesNotContain("cdn.plot.ly", second);
+        Assert.Contains("Plotly.newPlot", second);
+    }
+
+    [Fact]
+    public void ToPlotly_gives_a_Plotly_NET_chart_with_the_figures_traces_and_data()
+    {
+        var chart = new Figure(500, 300).Title("T").Subplots(1, 2)
+            .At(0).Line(new[] { 0.0, 1, 2 }, new[] { 1.0, 4, 9 }, name: "squares")
+            .At(1).Scatter(new[] { 5.0, 6 }, new[] { 7.0, 8 }, name: "points").ToPlotly();
+        var traces = GenericChart.getTraces(chart).ToArray();
+        Assert.Equal(2, traces.Length);
+        Assert.Equal("scatter", traces[0].type);
+        Assert.Equal(new double?[] { 1, 4, 9 }, (double?[])traces[0].GetPropertyValue("y"));
+        Assert.Equal("y2", traces[1].GetPropertyValue("yaxis"));
+        var fig = Json(GenericChart.toFigureJson(chart));
+        var t = Traces(fig);
+        Assert.Equal("squares", t[0].GetProperty("name").GetString());
+        Assert.Equal(new[] { 0.0, 1, 2 }, t[0].GetProperty("x").EnumerateArray().Select(v => v.GetDouble()));
+        Assert.Equal(new[] { 7.0, 8 }, t[1].GetProperty("y").EnumerateArray().Select(v => v.GetDouble()));
+        Assert.Equal("x2", t[1].GetProperty("xaxis").GetString());
+        Assert.Equal(500, fig.GetProperty("layout").GetProperty("width").GetInt32());
+    }
+
+    [Fact]
+    public void A_learner_can_keep_styling_the_chart_with_Plotly_NET()
+    {
+        var chart = new Figure().Line(new[] { 1.0, 2, 3 }, name: "a").XLabel("t").ToPlotly();
+        // Plotly.NET's own functions update the objects the course put there (LinearAxis, Title, Layout)
+        chart = Chart.withTitle("restyled", null).Invoke(chart);
+        chart = Chart.withSize(900.0, 500.0).Invoke(chart);
+        // ... and so do Plotly.NET.CSharp's C# extension methods
+        chart = Plotly.NET.CSharp.GenericChartExtensions.WithXAxisStyle<double, double, string>(chart, ShowGrid: true);
+        var layout = Json(GenericChart.toFigureJson(chart)).GetProperty("layout");
+        Assert.Equal("restyled", layout.GetProperty("title").GetProperty("text").GetString());
+        Assert.Equal(900, layout.GetProperty("width").GetDouble());
+        Assert.True(layout.GetProperty("xaxis").GetProperty("showgrid").GetBoolean());
+        Assert.Equal("t", layout.GetProperty("xaxis").GetProperty("title").GetProperty("text").GetString());
+        Assert.Contains("restyled", GenericChart.toChartHTML(chart));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ internal static class Saving
             case ".svg": WriteText(path, f.ToSvg()); break;
             case ".html" or ".htm": WriteText(path, f.ToHtmlPage()); break;
             case ".json": WriteText(path, f.ToPlotlyJson()); break;
-            case ".gif": Write(path, GifEncoder.Encode([f.ToImage(scale)])); break;
+            case ".gif": Write(path, ImageFiles.Gif(f.ToImage(scale))); break;
             default: throw Unknown(path);
         }
     }
@@ -24,7 +24,7 @@ internal static class Saving
         {
             case ".png": Write(path, v.Render(scale).ToPng()); break;
             case ".svg": WriteText(path, v.ToSvg()); break;
-            case ".gif": Write(path, GifEncoder.Encode([v.Render(scale)])); break;
+            case ".gif": Write(path, ImageFiles.Gif(v.Render(scale))); break;
             case ".html" or ".htm": WriteText(path, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n" + v.ToPlotlyHtml() + "\n</body></html>\n"); break;
             default: throw Unknown(path);
         }

@@ -1,12 +1,17 @@
-using System.Text.Json.Nodes;
 using Course.Visuals.Display;
 using Course.Visuals.Rendering;
+using Microsoft.FSharp.Collections;
+using Newtonsoft.Json;
+using Plotly.NET;
+using Plotly.NET.LayoutObjects;
+using PlotlyFigure = Plotly.NET.Figure;
+using Scene = Course.Visuals.Rendering.Scene;
 
 namespace Course.Visuals;
 
 /// <summary>
 /// Frames over a parameter (t in the forward or reverse process): a GIF, or interactive plotly.js
-/// with a slider and play button. Axes are fixed across frames so nothing jumps.
+/// (through Plotly.NET) with a slider and play button. Axes are fixed across frames so nothing jumps.
 /// <code>
 /// var anim = Animation.Of(new[] { 0, 250, 500, 999 }, t => Figure.ImageGrid(Noised(x0, t)), "t");
 /// anim.Save("forward.gif");
@@ -51,7 +56,7 @@ public sealed class Animation : IVisual
 
     public Animation Delay(int milliseconds) { FrameDelayMs = Math.Clamp(milliseconds, 10, 60000); return this; }
     public Animation FinalPause(int milliseconds) { FinalPauseMs = Math.Clamp(milliseconds, 0, 60000); return this; }
-    /// <summary>0 loops forever (default); null plays once.</summary>
+    /// <summary>0 loops forever (default); null plays once; n is the GIF loop count (ImageSharp writes none for 1, so 1 plays once too).</summary>
     public Animation Loop(int? count) { LoopCount = count; return this; }
     public Animation Still(int frameIndex) { StillFrame = frameIndex; return this; }
 
@@ -116,7 +121,7 @@ public sealed class Animation : IVisual
         var frames = RenderFrames(scale).ToList();
         var delays = Enumerable.Repeat(FrameDelayMs, frames.Count).ToArray();
         delays[^1] += FinalPauseMs;
-        return GifEncoder.Encode(frames, delays, LoopCount);
+        return ImageFiles.Gif(frames, delays, LoopCount);
     }
 
     private int StillIndex => Math.Clamp(StillFrame ?? _frames.Count - 1, 0, Math.Max(0, _frames.Count - 1));
@@ -125,76 +130,74 @@ public sealed class Animation : IVisual
 
     public string ToSvg() { RequireFrames(); return SvgWriter.Write(FrameScene(StillIndex)); }
 
-    /// <summary>plotly.js figure with frames, a slider and play/pause buttons.</summary>
-    public string ToPlotlyJson()
+    /// <summary>The animation as Plotly.NET's figure type: the first frame's traces and layout, a slider
+    /// and play/pause buttons, and one frame per parameter value. (A Plotly.NET GenericChart holds no
+    /// frames; its Figure does.)</summary>
+    public PlotlyFigure ToPlotly()
     {
         RequireFrames();
         var first = LayoutOf(0);
-        var fig = PlotlyWriter.Figure(_frames[0].Frame, first);
-        var frames = new JsonArray();
+        var layout = PlotlyChart.Layout(_frames[0].Frame, first);
+        var frames = new List<Frame>();
         for (int i = 0; i < _frames.Count; i++)
         {
-            var frame = new JsonObject { ["name"] = _frames[i].Label, ["data"] = PlotlyWriter.Data(i == 0 ? first : LayoutOf(i)) };
-            if (_frames[i].Frame.TitleText is { } t) frame["layout"] = new JsonObject { ["title"] = new JsonObject { ["text"] = string.Join("<br>", FigureLayout.FitFigureTitle(t, first.Width).Lines) } };
+            var frame = new Frame().With("name", _frames[i].Label).With("data", PlotlyChart.Data(i == 0 ? first : LayoutOf(i)));
+            if (_frames[i].Frame.TitleText is { } t)
+                frame.With("layout", new Layout().With("title", new Title().With("text", string.Join("<br>", FigureLayout.FitFigureTitle(t, first.Width).Lines))));
             frames.Add(frame);
         }
-        fig["frames"] = frames;
-        var layout = (JsonObject)fig["layout"]!;
         double W = first.Width, H = first.Height;
-        var steps = new JsonArray();
-        foreach (var (label, _) in _frames)
-            steps.Add(new JsonObject
+        var immediate = new Dictionary<string, object?>
+        {
+            ["mode"] = "immediate", ["frame"] = new Dictionary<string, object> { ["duration"] = 0, ["redraw"] = true },
+            ["transition"] = new Dictionary<string, object> { ["duration"] = 0 },
+        };
+        var steps = _frames.Select(f => new SliderStep().With("label", f.Label).With("method", "animate").With("args", new object?[] { new[] { f.Label }, immediate })).ToList();
+        layout.With("sliders", new[]
+        {
+            new Slider().With("active", 0).With("steps", steps).With("x", (first.GridLeft + 100) / W).With("len", (first.GridRight - first.GridLeft - 110) / W)
+                .With("y", (SliderBand - 4) / H).With("yanchor", "top").With("pad", new Dictionary<string, object> { ["t"] = 0, ["b"] = 0 })
+                .With("currentvalue", new Dictionary<string, object> { ["prefix"] = ParameterName + " = ", ["visible"] = true, ["xanchor"] = "left", ["font"] = new Dictionary<string, object> { ["size"] = Style.LabelSize } })
+                .With("ticklen", 3).With("font", new Dictionary<string, object> { ["size"] = 10 }),
+        });
+        var play = new UpdateMenuButton().With("label", "▶").With("method", "animate").With("args", new object?[]
+        {
+            null, new Dictionary<string, object>
             {
-                ["label"] = label, ["method"] = "animate",
-                ["args"] = new JsonArray(new JsonArray(label), new JsonObject
-                {
-                    ["mode"] = "immediate", ["frame"] = new JsonObject { ["duration"] = 0, ["redraw"] = true },
-                    ["transition"] = new JsonObject { ["duration"] = 0 },
-                }),
-            });
-        double sliderX = (first.GridLeft + 100) / W;
-        layout["sliders"] = new JsonArray(new JsonObject
-        {
-            ["active"] = 0, ["steps"] = steps, ["x"] = sliderX, ["len"] = (first.GridRight - first.GridLeft - 110) / W,
-            ["y"] = (SliderBand - 4) / H, ["yanchor"] = "top", ["pad"] = new JsonObject { ["t"] = 0, ["b"] = 0 },
-            ["currentvalue"] = new JsonObject { ["prefix"] = ParameterName + " = ", ["visible"] = true, ["xanchor"] = "left", ["font"] = new JsonObject { ["size"] = Style.LabelSize } },
-            ["ticklen"] = 3, ["font"] = new JsonObject { ["size"] = 10 },
+                ["fromcurrent"] = true, ["frame"] = new Dictionary<string, object> { ["duration"] = FrameDelayMs, ["redraw"] = true },
+                ["transition"] = new Dictionary<string, object> { ["duration"] = 0 },
+            },
         });
-        layout["updatemenus"] = new JsonArray(new JsonObject
+        var pause = new UpdateMenuButton().With("label", "❚❚").With("method", "animate").With("args", new object?[]
         {
-            ["type"] = "buttons", ["showactive"] = false, ["direction"] = "left",
-            ["x"] = first.GridLeft / W, ["y"] = (SliderBand - 22) / H, ["xanchor"] = "left", ["yanchor"] = "top",
-            ["pad"] = new JsonObject { ["t"] = 0, ["r"] = 4 },
-            ["buttons"] = new JsonArray(
-                new JsonObject
-                {
-                    ["label"] = "▶", ["method"] = "animate",
-                    ["args"] = new JsonArray(null, new JsonObject
-                    {
-                        ["fromcurrent"] = true, ["frame"] = new JsonObject { ["duration"] = FrameDelayMs, ["redraw"] = true },
-                        ["transition"] = new JsonObject { ["duration"] = 0 },
-                    }),
-                },
-                new JsonObject
-                {
-                    ["label"] = "❚❚", ["method"] = "animate",
-                    ["args"] = new JsonArray(new JsonArray((JsonNode?)null), new JsonObject
-                    {
-                        ["mode"] = "immediate", ["frame"] = new JsonObject { ["duration"] = 0, ["redraw"] = false },
-                    }),
-                }),
+            new object?[] { null }, new Dictionary<string, object> { ["mode"] = "immediate", ["frame"] = new Dictionary<string, object> { ["duration"] = 0, ["redraw"] = false } },
         });
-        return fig.ToJsonString(PlotlyWriter.Options);
+        layout.With("updatemenus", new[]
+        {
+            new UpdateMenu().With("type", "buttons").With("showactive", false).With("direction", "left")
+                .With("x", first.GridLeft / W).With("y", (SliderBand - 22) / H).With("xanchor", "left").With("yanchor", "top")
+                .With("pad", new Dictionary<string, object> { ["t"] = 0, ["r"] = 4 }).With("buttons", new[] { play, pause }),
+        });
+        return new PlotlyFigure(ListModule.OfSeq(PlotlyChart.Data(first)), layout, ListModule.OfSeq(frames));
     }
 
-    public string ToPlotlyHtml(PlotlyOptions? options = null) => PlotlyHtml.Fragment(ToPlotlyJson(), options);
+    /// <summary>plotly.js figure JSON with frames, a slider and play/pause buttons, written by Plotly.NET's serializer.</summary>
+    public string ToPlotlyJson() => JsonConvert.SerializeObject(ToPlotly(), Globals.JSON_CONFIG);
+
+    // the figure object that plotly.js's newPlot accepts whole, with the course's chart config
+    private string FigureWithConfig()
+    {
+        var json = ToPlotlyJson();
+        return json[..json.LastIndexOf('}')] + ",\"config\":" + JsonConvert.SerializeObject(PlotlyChart.Config(), Globals.JSON_CONFIG) + "}";
+    }
+
+    public string ToPlotlyHtml(PlotlyOptions? options = null) => PlotlyHtml.FigureFragment(FigureWithConfig(), options);
 
     /// <summary>A standalone HTML page with the interactive animation.</summary>
     public string ToHtmlPage(PlotlyOptions? options = null)
     {
         RequireFrames();
-        var f = _frames[0].Frame;
-        return PlotlyHtml.Page(ToPlotlyJson(), options, f.TitleText ?? "animation", f.Width, f.Height);
+        return PlotlyHtml.FigurePage(FigureWithConfig(), options, _frames[0].Frame.TitleText ?? "animation");
     }
 
     public InteractiveView Interactive(PlotlyOptions? options = null) => new(this, options);

@@ -1,5 +1,6 @@
 using Course.Visuals.Display;
 using Course.Visuals.Rendering;
+using GenericChart = Plotly.NET.GenericChart;
 
 namespace Course.Visuals;
 
@@ -123,15 +124,18 @@ public sealed partial class Figure : IVisual
 
     public string ToSvg() => SvgWriter.Write(ToScene());
 
-    /// <summary>The plotly.js figure: {"data": [...], "layout": {...}}.</summary>
-    public string ToPlotlyJson() => PlotlyWriter.FigureJson(this, null);
+    /// <summary>The figure as a Plotly.NET chart, laid out like the static picture; keep styling it with
+    /// Plotly.NET's own functions (Chart.withTitle, GenericChart.mapLayout, ...).</summary>
+    public GenericChart ToPlotly() => PlotlyChart.Chart(this, null);
 
-    /// <summary>An HTML fragment (div + script) that draws the figure with plotly.js.</summary>
-    public string ToHtml(PlotlyOptions? options = null) => PlotlyHtml.Fragment(ToPlotlyJson(), options);
+    /// <summary>The plotly.js figure JSON as Plotly.NET writes it: {"data": [...], "layout": {...}, "frames": []}.</summary>
+    public string ToPlotlyJson() => GenericChart.toFigureJson(ToPlotly());
 
-    /// <summary>A standalone HTML page drawing the figure with plotly.js.</summary>
-    public string ToHtmlPage(PlotlyOptions? options = null) =>
-        PlotlyHtml.Page(ToPlotlyJson(), options, TitleText ?? "figure", Width, Height);
+    /// <summary>An HTML fragment (Plotly.NET's div and script) that draws the figure with plotly.js.</summary>
+    public string ToHtml(PlotlyOptions? options = null) => PlotlyHtml.Fragment(ToPlotly(), options);
+
+    /// <summary>A standalone HTML page (Plotly.NET's) drawing the figure with plotly.js.</summary>
+    public string ToHtmlPage(PlotlyOptions? options = null) => PlotlyHtml.Page(ToPlotly(), options, TitleText ?? "figure");
 
     /// <summary>Saves by extension: .png, .svg, .html, .json or .gif (a single frame).</summary>
     public void Save(string path, double scale = 1) => Saving.Save(this, path, scale);

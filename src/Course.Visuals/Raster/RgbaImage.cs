@@ -75,7 +75,7 @@ public sealed class RgbaImage
         return dst;
     }
 
-    public byte[] ToPng() => PngEncoder.Encode(this);
+    public byte[] ToPng() => ImageFiles.Png(this);
 
-    public void Save(string path) => File.WriteAllBytes(path, ToPng());
+    public void Save(string path) => Saving.Write(path, ToPng());
 }
