@@ -5,7 +5,7 @@
 set -euo pipefail
 
 course_packages=(cmake g++ libtorch-dev libopenblas-dev dataset-fashion-mnist)
-test_packages=(python3-torch python3-numpy python3-nbformat python3-pil imagemagick chromium)
+test_packages=(python3-torch python3-numpy python3-nbformat python3-nbclient python3-pil imagemagick chromium)
 
 packages=("${course_packages[@]}")
 if [[ "${1:-}" == "--tests" ]]; then packages+=("${test_packages[@]}"); fi
