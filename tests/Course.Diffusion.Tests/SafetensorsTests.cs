@@ -349,8 +349,7 @@ public sealed class SafetensorsTests : IDisposable
         Assert.Equal(ya.data<float>().ToArray(), yb.data<float>().ToArray());
         // Parameters keep their identity (the optimizer still holds them) and still require grad.
         Assert.True(b.parameters().All(p => p.requires_grad));
-        DisposeAll(sa);
-        DisposeAll(sb);
+        // state_dict gives the modules' own tensors (as TorchSharp does): they are not disposed here.
 
         // A file of another shape is refused by load_state_dict with the offending name.
         Safetensors.Save(new Dictionary<string, Tensor> { ["weight"] = zeros(3, 3), ["bias"] = zeros(4), ["running_mean"] = zeros(new long[] { 4 }, float64) }, path);

@@ -6,8 +6,8 @@ using static TorchSharp.torch;
 namespace Course.Diffusion.Training;
 
 /// <summary>
-/// An AdamW optimizer's state as named tensors, for a safetensors checkpoint: per parameter (in the
-/// optimizer's order) the step count and the two moment estimates. Read and written through
+/// An AdamW optimizer's state as named tensors, for a safetensors checkpoint: per parameter i (in the
+/// optimizer's order) state.i.step, state.i.exp_avg and state.i.exp_avg_sq, PyTorch's names. Read and written through
 /// TorchSharp's own state objects (<c>state_dict().State</c>, live views of the optimizer), so a
 /// resumed run continues bit for bit.
 /// </summary>
@@ -20,7 +20,7 @@ internal static class AdamWState
         for (int i = 0; i < states.Count; i++)
         {
             var s = (AdamW.State)states[i];
-            var key = i.ToString(CultureInfo.InvariantCulture);
+            var key = "state." + i.ToString(CultureInfo.InvariantCulture);
             tensors[$"{key}.step"] = tensor(s.step);
             tensors[$"{key}.exp_avg"] = s.exp_avg.detach();
             tensors[$"{key}.exp_avg_sq"] = s.exp_avg_sq.detach();
@@ -39,7 +39,7 @@ internal static class AdamWState
             for (int i = 0; i < states.Count; i++)
             {
                 var s = (AdamW.State)states[i];
-                var key = i.ToString(CultureInfo.InvariantCulture);
+                var key = "state." + i.ToString(CultureInfo.InvariantCulture);
                 var expAvg = Part($"{key}.exp_avg");
                 var expAvgSq = Part($"{key}.exp_avg_sq");
                 if (!expAvg.shape.SequenceEqual(s.exp_avg.shape) || !expAvgSq.shape.SequenceEqual(s.exp_avg_sq.shape))
