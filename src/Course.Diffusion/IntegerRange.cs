@@ -14,7 +14,7 @@ internal static class IntegerRange
         using var high = values.max();
         using var stacked = stack(new[] { low, high });
         using var ends = stacked.to(int64);
-        var range = ends.data<long>();
+        var range = ends.data<long>().ToArray();
         return (range[0], range[1]);
     }
 }

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace TorchSharp;
 
 /// <summary>The C ABI of the native shim (native/shim.cpp). Every call that can fail returns 0 on
-/// success; <see cref="Check"/> turns a failure into a <see cref="TorchException"/>.</summary>
+/// success; <see cref="Check"/> turns a failure into an <see cref="ExternalException"/> with libtorch's message, as TorchSharp does.</summary>
 internal static unsafe class Native
 {
     const string Lib = "CourseTorchNative";
@@ -70,7 +70,7 @@ internal static unsafe class Native
 
     internal static void Check(int rc)
     {
-        if (rc != 0) throw new TorchException(Marshal.PtrToStringUTF8(ct_last_error()) ?? "unknown error");
+        if (rc != 0) throw new ExternalException(Marshal.PtrToStringUTF8(ct_last_error()) ?? "unknown error");
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -136,8 +136,4 @@ internal static unsafe class Native
     [DllImport(Lib)] internal static extern int ct_op_call(IntPtr op, Arg* args, int nargs, Ret* rets, int capacity, out int nrets);
 }
 
-/// <summary>An error raised inside libtorch, with libtorch's own message.</summary>
-public sealed class TorchException : Exception
-{
-    public TorchException(string message) : base(message) { }
-}
+

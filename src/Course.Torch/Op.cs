@@ -48,7 +48,7 @@ internal sealed unsafe class Op
         if (n != 1 || rets[0].kind != 2)
         {
             ReleaseAll(rets, n);
-            throw new TorchException($"{_name}.{_overload} did not return exactly one tensor");
+            throw new System.Runtime.InteropServices.ExternalException($"{_name}.{_overload} did not return exactly one tensor");
         }
         return new Tensor(rets[0].p);
     }
@@ -90,7 +90,7 @@ internal sealed unsafe class Op
         if (n == 1 && rets[0].kind is 3 or 5) return rets[0].i;
         if (n == 1 && rets[0].kind == 4) return rets[0].d;
         ReleaseAll(rets, n);
-        throw new TorchException($"{_name}.{_overload} did not return a number");
+        throw new System.Runtime.InteropServices.ExternalException($"{_name}.{_overload} did not return a number");
     }
 
     static void ReleaseAll(Native.Ret* rets, int n)

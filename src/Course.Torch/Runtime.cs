@@ -57,10 +57,10 @@ public static partial class torch
     {
         IntPtr _handle;
 
-        public Generator(long seed = 67280421310721, Device? device = null)
+        public Generator(ulong seed = 0, Device? device = null)
         {
             var d = device ?? CPU;
-            Native.Check(Native.ct_generator_new((int)d.type, d.index < 0 ? 0 : d.index, unchecked((ulong)seed), out _handle));
+            Native.Check(Native.ct_generator_new((int)d.type, d.index < 0 ? 0 : d.index, seed, out _handle));
             this.device = d;
         }
 

@@ -18,7 +18,7 @@ public static partial class torch
 
         internal Tensor(IntPtr handle, bool joinDisposeScope = true)
         {
-            if (handle == IntPtr.Zero) throw new TorchException("libtorch returned an undefined tensor");
+            if (handle == IntPtr.Zero) throw new System.Runtime.InteropServices.ExternalException("libtorch returned an undefined tensor");
             _handle = handle;
             memory.Created();
             if (!joinDisposeScope) return;
@@ -137,8 +137,37 @@ public static partial class torch
             return new Tensor(h);
         }
 
+        /// <summary>The elements, in row-major order (from any device), as TorchSharp's accessor:
+        /// <c>t.data&lt;float&gt;().ToArray()</c>. Here the accessor holds a copy and is read-only.</summary>
+        public Utils.TensorAccessor<T> data<T>() where T : unmanaged => new(ToArray<T>(), shape);
+
+        /// <summary>The raw bytes of the elements, row-major and in the machine's byte order (TorchSharp's
+        /// <c>bytes</c>). Reading copies them out (from any device); writing copies them in.</summary>
+        public unsafe Span<byte> bytes
+        {
+            get
+            {
+                var result = new byte[checked(numel() * dtype.ElementSize())];
+                fixed (byte* p = result) Native.Check(Native.ct_tensor_copy_to(Handle, p, result.Length));
+                return result;
+            }
+            set
+            {
+                var expected = checked(numel() * dtype.ElementSize());
+                if (value.Length != expected)
+                    throw new ArgumentException($"bytes: this {dtype.Name()} tensor of shape [{string.Join(", ", shape)}] holds {expected} bytes, not {value.Length}");
+                IntPtr handle;
+                var dims = shape;
+                fixed (byte* p = value)
+                fixed (long* d = dims)
+                    Native.Check(Native.ct_tensor_from_data(p, value.Length, (int)dtype, d, dims.Length, out handle));
+                using var source = new Tensor(handle, joinDisposeScope: false);
+                using (no_grad()) copy_(source);
+            }
+        }
+
         /// <summary>Copies all elements, in row-major order, to a new .NET array (from any device).</summary>
-        public unsafe T[] data<T>() where T : unmanaged
+        internal unsafe T[] ToArray<T>() where T : unmanaged
         {
             var want = ScalarTypeOf<T>();
             if (dtype != want)
@@ -153,17 +182,17 @@ public static partial class torch
         {
             if (numel() != 1) throw new InvalidOperationException($"item() needs a one-element tensor, but this one has shape [{string.Join(", ", shape)}]");
             var want = ScalarTypeOf<T>();
-            if (dtype == want) return data<T>()[0];
+            if (dtype == want) return ToArray<T>()[0];
             using var converted = to(want);
-            return converted.data<T>()[0];
+            return converted.ToArray<T>()[0];
         }
 
         /// <summary>All elements as float64, row-major (converts on the way).</summary>
         internal double[] ToDoubles()
         {
-            if (dtype == ScalarType.Float64) return data<double>();
+            if (dtype == ScalarType.Float64) return ToArray<double>();
             using var d = to(ScalarType.Float64);
-            return d.data<double>();
+            return d.ToArray<double>();
         }
 
         public override string ToString() => ToString(maxElements: 1000);

@@ -167,7 +167,7 @@ public static partial class torch
         public Tensor logsumexp(long dim, bool keepdim = false) => s_logsumexp.Call(this, new[] { dim }, keepdim);
         public Tensor all() => s_all.Call(this);
         public Tensor any() => s_any.Call(this);
-        public (Tensor values, Tensor indices) sort(long dim = -1, bool descending = false) { var r = s_diff_sort.CallMany(this, dim, descending); return (r[0], r[1]); }
+        public (Tensor Values, Tensor Indices) sort(long dim = -1, bool descending = false, bool stable = false) { if (stable) throw new NotSupportedException("sort: Course.Torch has no stable sort (stable: true)"); var r = s_diff_sort.CallMany(this, dim, descending); return (r[0], r[1]); }
         public (Tensor values, Tensor indices) topk(long k, long dim = -1, bool largest = true, bool sorted = true) { var r = s_topk.CallMany(this, k, dim, largest, sorted); return (r[0], r[1]); }
 
         // ---- linear algebra ----

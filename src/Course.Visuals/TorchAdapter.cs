@@ -13,7 +13,7 @@ internal static class TensorData
         ArgumentNullException.ThrowIfNull(t);
         using var scope = NewDisposeScope();
         var c = t.detach().cpu().to(ScalarType.Float32).contiguous();
-        return (c.data<float>(), c.shape);
+        return (c.data<float>().ToArray(), c.shape);
     }
 
     public static int[] IntShape(long[] shape) => shape.Select(s => checked((int)s)).ToArray();

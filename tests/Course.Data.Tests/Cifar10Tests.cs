@@ -38,8 +38,8 @@ public class Cifar10Tests
     static void CheckLayout(ImageDataset set, int batches, int recordsPerBatch)
     {
         Assert.Equal(new long[] { batches * recordsPerBatch, 3, 32, 32 }, set.Images.shape);
-        var pixels = set.Images.data<float>();
-        var labels = set.Labels.data<long>();
+        var pixels = set.Images.data<float>().ToArray();
+        var labels = set.Labels.data<long>().ToArray();
         for (int b = 0; b < batches; b++)
             for (int r = 0; r < recordsPerBatch; r++)
             {

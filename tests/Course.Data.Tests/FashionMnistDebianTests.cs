@@ -26,7 +26,7 @@ public class FashionMnistDebianTests
         Assert.Equal(-1f, min.item<float>());
         Assert.Equal(1f, max.item<float>());
         var counts = new long[10];
-        foreach (var label in train.Labels.data<long>()) counts[label]++;
+        foreach (var label in train.Labels.data<long>().ToArray()) counts[label]++;
         Assert.All(counts, c => Assert.Equal(6000, c));
     }
 
@@ -36,7 +36,7 @@ public class FashionMnistDebianTests
         using var test = FashionMnist.Load(DatasetSplit.Test);
         Assert.Equal(new long[] { 10000, 1, 28, 28 }, test.Images.shape);
         var counts = new long[10];
-        foreach (var label in test.Labels.data<long>()) counts[label]++;
+        foreach (var label in test.Labels.data<long>().ToArray()) counts[label]++;
         Assert.All(counts, c => Assert.Equal(1000, c));
     }
 
@@ -56,10 +56,10 @@ public class FashionMnistDebianTests
         var lines = Python.Run(script, DatasetPaths.DebianFashionMnist).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         using var test = FashionMnist.Load(DatasetSplit.Test, DatasetPaths.DebianFashionMnist);
         using var bytes = ImageScaling.SignedUnitToBytes(test.Images);
-        var pixels = bytes.data<byte>();
+        var pixels = bytes.data<byte>().ToArray();
         Assert.Equal(long.Parse(lines[0]), pixels.Sum(p => (long)p));
         Assert.Equal(long.Parse(lines[1]), pixels.Take(784).Sum(p => (long)p));
-        var labelBytes = test.Labels.data<long>().Select(l => (byte)l).ToArray();
+        var labelBytes = test.Labels.data<long>().ToArray().Select(l => (byte)l).ToArray();
         Assert.Equal(lines[2], Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(labelBytes)).ToLowerInvariant());
     }
 }

@@ -32,11 +32,11 @@ public class MnistLoaderTests
         Assert.Equal(ScalarType.Float32, set.Images.dtype);
         Assert.Equal(ScalarType.Int64, set.Labels.dtype);
         Assert.Equal(20, set.Count);
-        var pixels = set.Images.data<float>();
+        var pixels = set.Images.data<float>().ToArray();
         for (int i = 0; i < images.Length; i++) Assert.Equal(images[i] / 127.5f - 1f, pixels[i], 6);
         Assert.Equal(-1f, pixels[0]);
         Assert.Equal(1f, pixels[1]);
-        Assert.Equal(labels.Select(l => (long)l), set.Labels.data<long>());
+        Assert.Equal(labels.Select(l => (long)l), set.Labels.data<long>().ToArray());
         Assert.Equal("Ankle boot", set.ClassNames[9]);
 
         using var test = Mnist.Load(DatasetSplit.Test, folder.Path);
@@ -45,7 +45,7 @@ public class MnistLoaderTests
 
         using var limited = FashionMnist.Load(DatasetSplit.Train, folder.Path, limit: 5);
         Assert.Equal(new long[] { 5, 1, 28, 28 }, limited.Images.shape);
-        Assert.Equal(labels.Take(5).Select(l => (long)l), limited.Labels.data<long>());
+        Assert.Equal(labels.Take(5).Select(l => (long)l), limited.Labels.data<long>().ToArray());
         Assert.True(FashionMnist.IsInstalled(folder.Path));
     }
 
@@ -56,7 +56,7 @@ public class MnistLoaderTests
         using var bytes = tensor(all);
         using var signed = ImageScaling.BytesToSignedUnit(bytes);
         using var back = ImageScaling.SignedUnitToBytes(signed);
-        Assert.Equal(all, back.data<byte>());
+        Assert.Equal(all, back.data<byte>().ToArray());
     }
 
     [Fact]
@@ -97,6 +97,6 @@ public class MnistLoaderTests
         using var _i = images;
         using var _l = labels;
         Assert.Equal(new long[] { 8, 1, 28, 28 }, images.shape);
-        Assert.All(labels.data<long>(), l => Assert.InRange(l, 0, 9));
+        Assert.All(labels.data<long>().ToArray(), l => Assert.InRange(l, 0, 9));
     }
 }

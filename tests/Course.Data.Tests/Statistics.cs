@@ -7,7 +7,7 @@ static class Statistics
     /// errors would still pass a fresh seed with probability about 1 - 6e-7 per check.</summary>
     public const double Sigmas = 5.0;
 
-    public static float[] Points(Tensor t) => t.data<float>();
+    public static float[] Points(Tensor t) => t.data<float>().ToArray();
 
     public static (double mean, double standardError) MeanAndError(IReadOnlyList<double> values)
     {

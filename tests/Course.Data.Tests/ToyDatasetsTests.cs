@@ -39,7 +39,7 @@ public class ToyDatasetsTests
     {
         using var x = ToyDatasets.Sample(name, N, seed: 1);
         using var std = x.std(0);
-        foreach (var s in std.data<float>()) Assert.InRange(s, 0.4, 1.5);
+        foreach (var s in std.data<float>().ToArray()) Assert.InRange(s, 0.4, 1.5);
         // The largest radius is the Swiss roll's 0.9 pi = 2.83 plus noise (std 0.2): 5 sds is 3.83.
         foreach (var v in Points(x)) Assert.InRange(v, -3.9f, 3.9f);
     }
@@ -232,7 +232,7 @@ public class ToyDatasetsTests
     {
         using var x = ToyDatasets.Rings(1000, seed: 1, noise: 0, radii: new[] { 1.0 });
         using var r = x.norm(1);
-        foreach (var v in r.data<float>()) Assert.Equal(1.0, v, 5);
+        foreach (var v in r.data<float>().ToArray()) Assert.Equal(1.0, v, 5);
         Assert.Throws<ArgumentException>(() => ToyDatasets.Rings(10, seed: 1, radii: Array.Empty<double>()));
     }
 
@@ -256,8 +256,8 @@ public class ToyDatasetsTests
         using var z = scaler.Normalize(x);
         using var mean = z.mean(0);
         using var std = z.std(0, unbiased: false);
-        foreach (var m in mean.data<float>()) Assert.Equal(0.0, m, 4);
-        foreach (var s in std.data<float>()) Assert.Equal(1.0, s, 4);
+        foreach (var m in mean.data<float>().ToArray()) Assert.Equal(0.0, m, 4);
+        foreach (var s in std.data<float>().ToArray()) Assert.Equal(1.0, s, 4);
         using var back = scaler.Denormalize(z);
         var original = Points(x);
         var restored = Points(back);

@@ -34,8 +34,8 @@ public class ProcessTests
         var expectedMean = new[] { 1.5 * Math.Sqrt(ab), -0.5 * Math.Sqrt(ab) };
         foreach (var sample in new[] { x, closed })
         {
-            var mean = sample.mean(0).data<double>();
-            var variance = sample.var(0).data<double>();
+            var mean = sample.mean(0).data<double>().ToArray();
+            var variance = sample.var(0).data<double>().ToArray();
             for (int d = 0; d < 2; d++)
             {
                 Assert.True(Math.Abs(mean[d] - expectedMean[d]) < 5 * Math.Sqrt(v / n), $"k={k} mean[{d}] = {mean[d]}, expected {expectedMean[d]}");
@@ -52,8 +52,8 @@ public class ProcessTests
         var x0 = tensor(new[] { 1.0, 2.0, -3.0, 0.5 }, new long[] { 2, 2 }, float64);
         var t = tensor(new long[] { 5, 700 });
         var (mean, variance) = s.QMeanVariance(x0, t);
-        var m = mean.data<double>();
-        var v = variance.data<double>();
+        var m = mean.data<double>().ToArray();
+        var v = variance.data<double>().ToArray();
         Assert.Equal(Math.Sqrt(s.AlphasCumprod[5]) * 2.0, m[1], 1e-15);
         Assert.Equal(Math.Sqrt(s.AlphasCumprod[700]) * -3.0, m[2], 1e-15);
         Assert.Equal(1 - s.AlphasCumprod[700], v[1], 1e-15);
@@ -77,11 +77,11 @@ public class ProcessTests
         var x0 = randn(new long[] { n, 3 }, float64, generator: g);
         var xt = randn(new long[] { n, 3 }, float64, generator: g);
         var (mean, variance, logVariance) = s.QPosteriorMeanVariance(x0, xt, tensor(steps));
-        var m = mean.data<double>();
-        var v = variance.data<double>();
-        var lv = logVariance.data<double>();
-        var a = x0.data<double>();
-        var b = xt.data<double>();
+        var m = mean.data<double>().ToArray();
+        var v = variance.data<double>().ToArray();
+        var lv = logVariance.data<double>().ToArray();
+        var a = x0.data<double>().ToArray();
+        var b = xt.data<double>().ToArray();
         for (int r = 0; r < n; r++)
         {
             long i = steps[r];
@@ -184,9 +184,9 @@ public class ProcessTests
         foreach (long i in new long[] { 1, 10, 400, 999 })
         {
             var noise = randn(new long[] { 8, 2 }, float64, generator: g);
-            var term = s.Term(model, ModelOutput.Epsilon, x0, i, variance, noise: noise).data<double>();
+            var term = s.Term(model, ModelOutput.Epsilon, x0, i, variance, noise: noise).data<double>().ToArray();
             var xt = s.QSample(x0, Coefficients.Timestep(i, 8), noise);
-            var squared = (noise - model(xt, Coefficients.Timestep(i, 8), null)).square().sum(1).data<double>();
+            var squared = (noise - model(xt, Coefficients.Timestep(i, 8), null)).square().sum(1).data<double>().ToArray();
             double sigma2 = s.ModelVariance(variance).Variance[i], posterior = s.PosteriorVariance[i];
             double constant = 2 * 0.5 * (Math.Log(sigma2 / posterior) + posterior / sigma2 - 1);
             if (variance == ReverseVariance.FixedSmall) Assert.Equal(0, constant, 1e-12);
@@ -208,8 +208,8 @@ public class ProcessTests
         Assert.Equal(1.0, terms.isfinite().@float().mean().item<float>());
         // L_T = sum_d KL(N(sqrt(ab) x, 1 - ab) || N(0, 1)) = sum_d 0.5 (-1 - ln(1 - ab) + (1 - ab) + ab x^2)
         double ab = s.AlphasCumprod[^1];
-        var x = x0.data<double>();
-        var prior = terms.select_column(50).data<double>();
+        var x = x0.data<double>().ToArray();
+        var prior = terms.select_column(50).data<double>().ToArray();
         for (int r = 0; r < 4; r++)
         {
             double expected = 0;
@@ -217,7 +217,7 @@ public class ProcessTests
             Assert.Equal(expected, prior[r], 1e-12);
         }
         // Every KL term is non-negative.
-        var kls = terms.data<double>();
+        var kls = terms.data<double>().ToArray();
         for (int r = 0; r < 4; r++) for (int c = 1; c <= 50; c++) Assert.True(kls[r * 51 + c] >= -1e-12);
     }
 
@@ -253,9 +253,9 @@ public class ProcessTests
         var xt = randn(new long[] { 6, 2 }, float64, generator: g);
         var eps = randn(new long[] { 6, 2 }, float64, generator: g);
         using var p = s.PMeanVariance(eps, ModelOutput.Epsilon, xt, t);
-        var mean = p.Mean.data<double>();
-        var x = xt.data<double>();
-        var e = eps.data<double>();
+        var mean = p.Mean.data<double>().ToArray();
+        var x = xt.data<double>().ToArray();
+        var e = eps.data<double>().ToArray();
         for (int r = 0; r < 6; r++)
         {
             long i = steps[r];
@@ -272,8 +272,8 @@ public class ProcessTests
         Assert.True(Stats.MaxAbsDiff(fromV.Mean, p.Mean) < 1e-9);
         // Variances: fixed small is beta-tilde_t, fixed large beta_t (beta-tilde_2 at t = 1).
         using var large = s.PMeanVariance(eps, ModelOutput.Epsilon, xt, t, ReverseVariance.FixedLarge);
-        var small = p.Variance.data<double>();
-        var big = large.Variance.data<double>();
+        var small = p.Variance.data<double>().ToArray();
+        var big = large.Variance.data<double>().ToArray();
         for (int r = 0; r < 6; r++)
         {
             Assert.Equal(s.PosteriorVariance[steps[r]], small[r], 1e-15);

@@ -65,7 +65,7 @@ public class SamplerTests
         using var scope = NewDisposeScope();
         Tensor Run(long seed, Tensor? start = null)
         {
-            using var g = new Generator(seed);
+            using var g = new Generator(unchecked((ulong)seed));
             return sampler.Sample(model, new long[] { 64, 2 }, g, initialNoise: start);
         }
         var first = Run(1);
@@ -83,7 +83,7 @@ public class SamplerTests
         var schedule = NoiseSchedule.Linear(100, 1e-3, 0.1);
         var sampler = new DdpmSampler(schedule);
         using var scope = NewDisposeScope();
-        Tensor Run(long seed) { using var g = new Generator(seed); return sampler.Sample(mixture.ExactDenoiser(schedule), new long[] { 32, 2 }, g); }
+        Tensor Run(long seed) { using var g = new Generator(unchecked((ulong)seed)); return sampler.Sample(mixture.ExactDenoiser(schedule), new long[] { 32, 2 }, g); }
         Assert.Equal(0.0, Stats.MaxAbsDiff(Run(8), Run(8)));
         Assert.True(Stats.MaxAbsDiff(Run(8), Run(9)) > 0.1);
     }

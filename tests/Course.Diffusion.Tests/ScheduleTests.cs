@@ -110,7 +110,7 @@ for k, v in out.items(): print(k, ' '.join(repr(float(z)) for z in v))
         using var c = Coefficients.Extract(s.AlphasCumprod, t, x);
         Assert.Equal(new long[] { 3, 1, 1, 1 }, c.shape);
         Assert.Equal(ScalarType.Float32, c.dtype);
-        var values = c.data<float>();
+        var values = c.data<float>().ToArray();
         Assert.Equal((float)s.AlphasCumprod[0], values[0]);
         Assert.Equal((float)s.AlphasCumprod[500], values[1]);
         Assert.Equal((float)s.AlphasCumprod[999], values[2]);

@@ -19,9 +19,9 @@ public class ScoreTests
         using var scope = NewDisposeScope();
         using var g = new Generator(1);
         var x = randn(new long[] { 200, 2 }, float64, generator: g) * 2.0;
-        var logp = m.LogProb(x).data<double>();
-        var score = m.Score(x).data<double>();
-        var pts = x.data<double>();
+        var logp = m.LogProb(x).data<double>().ToArray();
+        var score = m.Score(x).data<double>().ToArray();
+        var pts = x.data<double>().ToArray();
         for (int i = 0; i < 200; i++)
         {
             double expected = TestMixtures.LogProb2D(m.Weights, m.Means, m.Covariances, pts[2 * i], pts[2 * i + 1], out var sx, out var sy);
@@ -39,12 +39,12 @@ public class ScoreTests
         using var scope = NewDisposeScope();
         using var g = new Generator(2);
         var x = randn(new long[] { 50, 2 }, float64, generator: g);
-        var score = m.Score(x).data<double>();
+        var score = m.Score(x).data<double>().ToArray();
         const double h = 1e-5;
         for (int d = 0; d < 2; d++)
         {
             var e = tensor(d == 0 ? new[] { h, 0.0 } : new[] { 0.0, h }, new long[] { 1, 2 }, float64);
-            var difference = ((m.LogProb(x + e) - m.LogProb(x - e)) / (2 * h)).data<double>();
+            var difference = ((m.LogProb(x + e) - m.LogProb(x - e)) / (2 * h)).data<double>().ToArray();
             for (int i = 0; i < 50; i++) Assert.Equal(difference[i], score[2 * i + d], 1e-6);
         }
     }
@@ -71,13 +71,13 @@ public class ScoreTests
         using var g = new Generator(3);
         var x = randn(new long[] { 3, 2 }, float64, generator: g);
         var levels = new[] { 0.9, 0.36, 0.01 };
-        var batched = m.NoisedScore(x, tensor(levels, dtype: float64)).data<double>();
-        var batchedVe = m.NoisedScoreVarianceExploding(x, tensor(levels, dtype: float64)).data<double>();
+        var batched = m.NoisedScore(x, tensor(levels, dtype: float64)).data<double>().ToArray();
+        var batchedVe = m.NoisedScoreVarianceExploding(x, tensor(levels, dtype: float64)).data<double>().ToArray();
         var rows = x.unbind(0);
         for (int r = 0; r < 3; r++)
         {
-            var one = m.Noised(levels[r]).Score(rows[r].unsqueeze(0)).data<double>();
-            var oneVe = m.NoisedVarianceExploding(levels[r]).Score(rows[r].unsqueeze(0)).data<double>();
+            var one = m.Noised(levels[r]).Score(rows[r].unsqueeze(0)).data<double>().ToArray();
+            var oneVe = m.NoisedVarianceExploding(levels[r]).Score(rows[r].unsqueeze(0)).data<double>().ToArray();
             for (int d = 0; d < 2; d++)
             {
                 Assert.Equal(one[d], batched[2 * r + d], 1e-12);
@@ -102,8 +102,8 @@ public class ScoreTests
         var t = tensor(steps);
         var x = randn(new long[] { steps.Length, 2 }, float64, generator: g) * 1.5;
         var eps = denoiser(x, t, null);
-        var score = ScoreFunctions.ScoreFromEpsilon(schedule, eps, t).data<double>();
-        var pts = x.data<double>();
+        var score = ScoreFunctions.ScoreFromEpsilon(schedule, eps, t).data<double>().ToArray();
+        var pts = x.data<double>().ToArray();
         for (int r = 0; r < steps.Length; r++)
         {
             double ab = schedule.AlphasCumprod[steps[r]];
@@ -199,7 +199,7 @@ public class ScoreTests
         double se = perSample.std().item<double>() / Math.Sqrt(n);
         Assert.True(Math.Abs(loss - expected) < 5 * se, $"DSM loss {loss}, expected {expected} ± {5 * se}");
         Assert.True(DenoisingScoreMatching.Loss(wrong, x, sigmas, noise: noise).item<double>() > loss);
-        var levels = DenoisingScoreMatching.DrawSigmas(new[] { 0.1, 1.0 }, 1000, g).data<double>();
+        var levels = DenoisingScoreMatching.DrawSigmas(new[] { 0.1, 1.0 }, 1000, g).data<double>().ToArray();
         Assert.All(levels, l => Assert.True(l == 0.1 || l == 1.0));
     }
 

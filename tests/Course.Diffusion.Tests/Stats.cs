@@ -7,7 +7,7 @@ public static class Stats
     public static double[][] Rows(Tensor x)
     {
         using var d = x.detach().to(float64).cpu().contiguous();
-        var flat = d.data<double>();
+        var flat = d.data<double>().ToArray();
         long n = x.shape[0], dim = x.shape[1];
         var rows = new double[n][];
         for (long i = 0; i < n; i++) rows[i] = flat.AsSpan((int)(i * dim), (int)dim).ToArray();

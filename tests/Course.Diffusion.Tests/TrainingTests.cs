@@ -48,18 +48,18 @@ public class TrainingTests
         Assert.Equal(k, ema.Updates);
 
         // CopyTo and Swap put exactly the shadow into a model; Swap restores the trained weights afterwards.
-        var trained = model.parameters().Select(p => p.data<float>()).ToList();
+        var trained = model.parameters().Select(p => p.data<float>().ToArray()).ToList();
         Assert.True(model.training);
         using (ema.Swap())
         {
             Assert.False(model.training);
-            foreach (var (name, p) in model.named_parameters()) Assert.Equal(shadows[name].data<float>(), p.data<float>());
+            foreach (var (name, p) in model.named_parameters()) Assert.Equal(shadows[name].data<float>().ToArray(), p.data<float>().ToArray());
         }
         Assert.True(model.training);
-        Assert.Equal(trained, model.parameters().Select(p => p.data<float>()).ToList());
+        Assert.Equal(trained, model.parameters().Select(p => p.data<float>().ToArray()).ToList());
         using var copy = new TimeConditionedMlp(hiddenWidth: 8, hiddenLayers: 1);
         ema.CopyTo(copy);
-        foreach (var (name, p) in copy.named_parameters()) Assert.Equal(shadows[name].data<float>(), p.data<float>());
+        foreach (var (name, p) in copy.named_parameters()) Assert.Equal(shadows[name].data<float>().ToArray(), p.data<float>().ToArray());
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public class TrainingTests
             expected *= (1.0 + n) / (10.0 + n);
         }
         foreach (var shadow in ema.ShadowByName().Values)
-            Assert.All(shadow.data<float>(), v => Assert.Equal(expected, v, 1e-6));
+            Assert.All(shadow.data<float>().ToArray(), v => Assert.Equal(expected, v, 1e-6));
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public class TrainingTests
         Assert.Equal(0, cosine.LearningRateAt(110), 12);
     }
 
-    internal static List<float[]> Snapshot(nn.Module model) => model.parameters().Select(p => p.data<float>()).ToList();
+    internal static List<float[]> Snapshot(nn.Module model) => model.parameters().Select(p => p.data<float>().ToArray()).ToList();
 
     [Fact]
     public void Checkpoint_holds_model_ema_optimizer_step_and_generators()
@@ -111,8 +111,8 @@ public class TrainingTests
                 new TrainingOptions { TotalSteps = 3, BatchSize = 32, CheckpointPath = checkpoint });
             trainer.Train();
             using var scope = NewDisposeScope();
-            var tensors = torch.load(checkpoint);
-            var metadata = torch.load_metadata(checkpoint);
+            var tensors = Safetensors.Load(checkpoint);
+            var metadata = Safetensors.ReadMetadata(checkpoint);
             Assert.Equal("3", metadata["step"]);
             Assert.Equal(DiffusionTrainer.CheckpointFormat, metadata["format"]);
             Assert.Contains("\"hiddenWidth\":16", metadata["model_config"]);
@@ -153,7 +153,7 @@ public class TrainingTests
             Assert.Contains("step 7", error.Message);
             Assert.Contains("NaN", error.Message);
             Assert.Equal(6, trainer.Step);
-            Assert.Equal("5", torch.load_metadata(checkpoint)["step"]);
+            Assert.Equal("5", Safetensors.ReadMetadata(checkpoint)["step"]);
             Assert.NotEmpty(before);
             Assert.Equal(before, File.ReadAllBytes(checkpoint));
             Assert.NotEqual(weightsBefore, Snapshot(model));
@@ -178,7 +178,7 @@ public class TrainingTests
             if (File.Exists(checkpoint))
             {
                 using var scope = NewDisposeScope();
-                foreach (var (name, t) in torch.load(checkpoint).Where(kv => kv.Key.StartsWith("model.")))
+                foreach (var (name, t) in Safetensors.Load(checkpoint).Where(kv => kv.Key.StartsWith("model.")))
                     Assert.True(t.isfinite().all().item<bool>(), $"{name} in the checkpoint is not finite");
             }
         }
@@ -224,10 +224,10 @@ public class TrainingTests
         using (trainer.Ema.Swap())
             samples = new Course.Diffusion.Samplers.DdpmSampler(schedule).Sample(model.call, new long[] { 16, 1, 8, 8 }, new Generator(42));
         var distances = (samples.reshape(16, 1, 64) - images.reshape(1, 2, 64)).abs().mean(new long[] { 2 });   // [16, 2]
-        var nearest = distances.min(1).values.data<float>();
+        var nearest = distances.min(1).values.data<float>().ToArray();
         // Measured: 0.02–0.07 per sample after 300 steps; a sample off both bars is ≥ 0.5 away.
         Assert.All(nearest, d => Assert.True(d < 0.2, $"a sample is {d:0.000} (mean |difference|) from the nearest training image"));
-        var which = distances.argmin(1).data<long>();
+        var which = distances.argmin(1).data<long>().ToArray();
         Assert.Contains(0L, which);
         Assert.Contains(1L, which);
     }
@@ -243,7 +243,7 @@ public class TrainingTests
         public override Tensor forward(Tensor x, Tensor t, Tensor? classLabels)
         {
             CheckInputs(x, t, classLabels);
-            if (classLabels is not null) Seen.AddRange(classLabels.data<long>());
+            if (classLabels is not null) Seen.AddRange(classLabels.data<long>().ToArray());
             return x * scale;
         }
     }
@@ -272,7 +272,7 @@ public class ResumeTests
             using var straight = new DiffusionTrainer(straightModel, NoiseSchedule.Linear(), data, options);
             straight.Train();
             var expectedWeights = TrainingTests.Snapshot(straightModel);
-            var expectedEma = straight.Ema.ShadowByName().Values.Select(t => t.data<float>()).ToList();
+            var expectedEma = straight.Ema.ShadowByName().Values.Select(t => t.data<float>().ToArray()).ToList();
 
             manual_seed(20);
             using (var firstModel = new UNet(TrainingTests.TinyUNet))
@@ -290,7 +290,7 @@ public class ResumeTests
             Assert.Equal(8, resumed.Step);
             var actualWeights = TrainingTests.Snapshot(resumedModel);
             for (int i = 0; i < expectedWeights.Count; i++) Assert.Equal(expectedWeights[i], actualWeights[i]);
-            var actualEma = resumed.Ema.ShadowByName().Values.Select(t => t.data<float>()).ToList();
+            var actualEma = resumed.Ema.ShadowByName().Values.Select(t => t.data<float>().ToArray()).ToList();
             for (int i = 0; i < expectedEma.Count; i++) Assert.Equal(expectedEma[i], actualEma[i]);
             Assert.Equal(straight.Losses.Skip(4), resumed.Losses);
         }

@@ -53,7 +53,7 @@ public class CourseNotebookTests
     public async Task LessonRunsInQuickModeAndShowsWhatItPromises(string lesson)
     {
         var root = RepositoryRoot();
-        Assert.True(File.Exists(Path.Combine(root, "lib", "Course.Torch.dll")), "lib/ is missing: build the solution first (dotnet build Course.sln, or ./run-tests.sh)");
+        Assert.True(File.Exists(Path.Combine(root, "lib", "TorchSharp.dll")), "lib/ is missing: build the solution first (dotnet build Course.sln, or ./run-tests.sh)");
         var result = await NotebookRunner.RunAsync(Path.Combine(root, "notebooks", lesson + ".ipynb"), new NotebookRunOptions
         {
             Environment = new Dictionary<string, string?> { ["COURSE_QUICK"] = "1" },

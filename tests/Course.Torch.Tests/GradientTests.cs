@@ -14,8 +14,8 @@ public class GradientTests
         using var scope = NewDisposeScope();
         x ??= Points();
         f(x).sum().backward();
-        var xs = x.detach().data<double>();
-        var grad = x.grad!.data<double>();
+        var xs = x.detach().data<double>().ToArray();
+        var grad = x.grad!.data<double>().ToArray();
         for (int i = 0; i < xs.Length; i++)
             Assert.True(Math.Abs(grad[i] - derivative(xs[i])) <= tolerance * Math.Max(1, Math.Abs(derivative(xs[i]))),
                 $"at x = {xs[i]}: autograd {grad[i]:R}, analytic {derivative(xs[i]):R}");
@@ -57,7 +57,7 @@ public class GradientTests
         using var scope = NewDisposeScope();
         var x = tensor(new[] { 3.0, -4.0, 12.0 }, requires_grad: true);
         (x * x).sum().sqrt().backward();
-        Assert.Equal(new[] { 3 / 13.0, -4 / 13.0, 12 / 13.0 }, x.grad!.data<double>(), new ToleranceComparer(1e-15));
+        Assert.Equal(new[] { 3 / 13.0, -4 / 13.0, 12 / 13.0 }, x.grad!.data<double>().ToArray(), new ToleranceComparer(1e-15));
     }
 
     [Fact]
@@ -69,9 +69,9 @@ public class GradientTests
         var a = randn(new long[] { 3, 4 }, ScalarType.Float64, requires_grad: true);
         var b = randn(new long[] { 4, 5 }, ScalarType.Float64, requires_grad: true);
         a.matmul(b).sum().backward();
-        var bRowSums = b.sum(1).data<double>();
-        var aColSums = a.sum(0).data<double>();
-        var ga = a.grad!.data<double>(); var gb = b.grad!.data<double>();
+        var bRowSums = b.sum(1).data<double>().ToArray();
+        var aColSums = a.sum(0).data<double>().ToArray();
+        var ga = a.grad!.data<double>().ToArray(); var gb = b.grad!.data<double>().ToArray();
         for (int i = 0; i < 3; i++) for (int k = 0; k < 4; k++) Assert.Equal(bRowSums[k], ga[i * 4 + k], 12);
         for (int k = 0; k < 4; k++) for (int j = 0; j < 5; j++) Assert.Equal(aColSums[k], gb[k * 5 + j], 12);
     }
@@ -85,8 +85,8 @@ public class GradientTests
         var z = randn(new long[] { 3, 5 }, ScalarType.Float64, requires_grad: true);
         var y = tensor(new long[] { 0, 4, 2 });
         F.cross_entropy(z, y).backward();
-        var p = z.detach().softmax(1).data<double>();
-        var g = z.grad!.data<double>();
+        var p = z.detach().softmax(1).data<double>().ToArray();
+        var g = z.grad!.data<double>().ToArray();
         var labels = new[] { 0, 4, 2 };
         for (int i = 0; i < 3; i++)
             for (int c = 0; c < 5; c++)
@@ -101,10 +101,10 @@ public class GradientTests
         var x = tensor(new[] { 0.5, -1.5, 2.0 }, requires_grad: true);
         x.pow(3).sum().backward();
         x.pow(3).sum().backward();
-        Assert.Equal(new[] { 1.5, 13.5, 24.0 }, x.grad!.data<double>(), new ToleranceComparer(1e-14));
+        Assert.Equal(new[] { 1.5, 13.5, 24.0 }, x.grad!.data<double>().ToArray(), new ToleranceComparer(1e-14));
         x.grad = null;
         x.pow(3).sum().backward();
-        Assert.Equal(new[] { 0.75, 6.75, 12.0 }, x.grad!.data<double>(), new ToleranceComparer(1e-14));
+        Assert.Equal(new[] { 0.75, 6.75, 12.0 }, x.grad!.data<double>().ToArray(), new ToleranceComparer(1e-14));
     }
 
     /// <summary>
@@ -134,8 +134,8 @@ public class GradientTests
         var checkedCount = 0;
         foreach (var (name, tensorToPerturb) in mlp.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Append(("input", x)))
         {
-            var analytic = tensorToPerturb.grad!.data<double>();
-            var values = tensorToPerturb.detach().data<double>();
+            var analytic = tensorToPerturb.grad!.data<double>().ToArray();
+            var values = tensorToPerturb.detach().data<double>().ToArray();
             var shape = tensorToPerturb.shape;
             for (int i = 0; i < values.Length; i++)
             {

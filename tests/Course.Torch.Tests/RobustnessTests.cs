@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 namespace Course.Torch.Tests;
 
 /// <summary>
@@ -12,36 +13,36 @@ public class RobustnessTests
         using var x = tensor(new float[] { 1, 2, 3 });
         using var y = x * 2;
         using var z = y + 1;
-        Assert.Equal(new float[] { 3, 5, 7 }, z.data<float>());
+        Assert.Equal(new float[] { 3, 5, 7 }, z.data<float>().ToArray());
     }
 
     [Fact]
-    public void ShapeMismatchRaisesTorchException()
+    public void ShapeMismatchRaisesExternalException()
     {
         using var a = randn(2, 3);
         using var b = randn(4, 5);
-        var add = Assert.Throws<TorchException>(() => a + b);
+        var add = Assert.Throws<ExternalException>(() => a + b);
         Assert.Contains("must match", add.Message);
         StillWorks();
-        var mm = Assert.Throws<TorchException>(() => a.matmul(b));
+        var mm = Assert.Throws<ExternalException>(() => a.matmul(b));
         Assert.Contains("cannot be multiplied", mm.Message);
         StillWorks();
-        Assert.Throws<TorchException>(() => a.view(7));
-        Assert.Throws<TorchException>(() => cat(new[] { a, b }, 0));
+        Assert.Throws<ExternalException>(() => a.view(7));
+        Assert.Throws<ExternalException>(() => cat(new[] { a, b }, 0));
         StillWorks();
     }
 
     [Fact]
-    public void DtypeMismatchRaisesTorchException()
+    public void DtypeMismatchRaisesExternalException()
     {
         using var f = randn(2, 3);
         using var d = randn(new long[] { 3, 2 }, float64);
-        var ex = Assert.Throws<TorchException>(() => f.matmul(d));
+        var ex = Assert.Throws<ExternalException>(() => f.matmul(d));
         Assert.Contains("Double", ex.Message);
         StillWorks();
         using var i = ones(new long[] { 2, 3 }, int64);
-        Assert.Throws<TorchException>(() => i.add_(f));   // an int64 tensor cannot hold a float32 result in place
-        Assert.Throws<ArgumentException>(() => f.data<double>());
+        Assert.Throws<ExternalException>(() => i.add_(f));   // an int64 tensor cannot hold a float32 result in place
+        Assert.Throws<ArgumentException>(() => f.data<double>().ToArray());
         StillWorks();
     }
 
@@ -50,14 +51,14 @@ public class RobustnessTests
     {
         using var x = randn(3, 4);
         using var bad = tensor(new long[] { 0, 5 });
-        var ex = Assert.Throws<TorchException>(() => x.index_select(0, bad));
+        var ex = Assert.Throws<ExternalException>(() => x.index_select(0, bad));
         Assert.Contains("out of range", ex.Message);
         StillWorks();
         using var badGather = tensor(new long[] { 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, new long[] { 3, 4 });
-        Assert.Throws<TorchException>(() => x.gather(1, badGather));
+        Assert.Throws<ExternalException>(() => x.gather(1, badGather));
         var dim = Assert.Throws<ArgumentOutOfRangeException>(() => x.size(2));
         Assert.Contains("out of range", dim.Message);
-        Assert.Throws<TorchException>(() => x.transpose(0, 5));
+        Assert.Throws<ExternalException>(() => x.transpose(0, 5));
         StillWorks();
     }
 
@@ -75,7 +76,7 @@ public class RobustnessTests
         {
             // With a GPU, mixing devices in one operation is the error.
             using var g = x.to(CUDA);
-            Assert.Throws<TorchException>(() => g.matmul(randn(2)));
+            Assert.Throws<ExternalException>(() => g.matmul(randn(2)));
         }
         Assert.Throws<ArgumentException>(() => new Device("tpu:0"));
         StillWorks();
@@ -89,26 +90,12 @@ public class RobustnessTests
         var ex = Assert.Throws<ObjectDisposedException>(() => x + 1);
         Assert.Contains("disposed", ex.Message);
         Assert.Throws<ObjectDisposedException>(() => x.shape);
-        Assert.Throws<ObjectDisposedException>(() => x.data<float>());
+        Assert.Throws<ObjectDisposedException>(() => x.data<float>().ToArray());
         x.Dispose();   // disposing twice is harmless
         Tensor inScope;
         using (NewDisposeScope()) inScope = ones(3);
         Assert.Throws<ObjectDisposedException>(() => inScope.sum());   // freed by its scope
         StillWorks();
-    }
-
-    [Fact]
-    public void LoadingACorruptFileRaisesCorruptFileException()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"corrupt-{Guid.NewGuid():N}.safetensors");
-        try
-        {
-            File.WriteAllBytes(path, new byte[] { 200, 0, 0, 0, 0, 0, 0, 0, (byte)'{', (byte)'}' });
-            var ex = Assert.Throws<CorruptFileException>(() => load(path));
-            Assert.Contains(path, ex.Message);
-            StillWorks();
-        }
-        finally { File.Delete(path); }
     }
 
     [Fact]
@@ -118,7 +105,7 @@ public class RobustnessTests
         using var twice = v * 2;
         Assert.Contains("scalar", Assert.Throws<InvalidOperationException>(() => twice.backward()).Message);
         using var leaf = randn(3);
-        Assert.Throws<TorchException>(() => { using var s = leaf.sum(); s.backward(); });   // nothing requires grad
+        Assert.Throws<ExternalException>(() => { using var s = leaf.sum(); s.backward(); });   // nothing requires grad
         Assert.Throws<ArgumentException>(() => tensor(new float[] { 1, 2, 3 }, new long[] { 2, 2 }));
         Assert.Throws<ArgumentException>(() => zeros(-1, 2));
         StillWorks();

@@ -28,7 +28,7 @@ public sealed class ImageDataset : IDisposable
     public (Tensor images, Tensor labels) RandomBatch(long batchSize, Generator? generator = null)
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive");
-        using var index = randint(0, Count, new[] { batchSize }, int64, generator?.device ?? CPU, generator);
+        using var index = randint(0, Count, new[] { batchSize }, int64, generator?.device ?? CPU, generator: generator);
         using var local = index.to(Images.device);
         return (Images.index_select(0, local), Labels.index_select(0, local));
     }

@@ -134,13 +134,13 @@ public sealed class GaussianMixture2D
 
     public Tensor Sample(long n, long seed, Device? device = null)
     {
-        using var generator = new Generator(seed);
+        using var generator = new Generator(unchecked((ulong)seed));
         return Sample(n, generator, device);
     }
 
     public (Tensor points, Tensor components) SampleWithComponents(long n, long seed, Device? device = null)
     {
-        using var generator = new Generator(seed);
+        using var generator = new Generator(unchecked((ulong)seed));
         return SampleWithComponents(n, generator, device);
     }
 

@@ -27,8 +27,8 @@ public sealed class Standardizer : IDisposable
             throw new ArgumentException($"Standardizer.Fit needs data of shape [n, d] with n >= 2, got [{string.Join(", ", data.shape)}]", nameof(data));
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var mean = data.mean(0, keepdim: true);
-        var std = data.std(0, unbiased: false, keepdim: true).clamp_min(minimumStd);
+        var mean = data.mean(new long[] { 0 }, keepdim: true);
+        var std = data.std(0L, unbiased: false, keepdim: true).clamp_min(minimumStd);
         return new Standardizer(mean.DetachFromDisposeScope(), std.DetachFromDisposeScope());
     }
 

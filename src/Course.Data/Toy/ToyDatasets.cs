@@ -38,7 +38,7 @@ public static class ToyDatasets
 
     public static Tensor Sample(string name, long n, long seed, Device? device = null)
     {
-        using var generator = new Generator(seed);
+        using var generator = new Generator(unchecked((ulong)seed));
         return Sample(name, n, generator, device);
     }
 
@@ -79,7 +79,7 @@ public static class ToyDatasets
 
     public static Tensor SwissRoll(long n, long seed, Device? device = null, double noise = 0.2)
     {
-        using var generator = new Generator(seed);
+        using var generator = new Generator(unchecked((ulong)seed));
         return SwissRoll(n, generator, device, noise);
     }
 
@@ -110,7 +110,7 @@ public static class ToyDatasets
 
     public static Tensor Moons(long n, long seed, Device? device = null, double noise = 0.05)
     {
-        using var generator = new Generator(seed);
+        using var generator = new Generator(unchecked((ulong)seed));
         return Moons(n, generator, device, noise);
     }
 
@@ -127,7 +127,7 @@ public static class ToyDatasets
 
     public static Tensor EightGaussians(long n, long seed, Device? device = null, double radius = 2.0, double std = 0.02)
     {
-        using var generator = new Generator(seed);
+        using var generator = new Generator(unchecked((ulong)seed));
         return EightGaussians(n, generator, device, radius, std);
     }
 
@@ -169,7 +169,7 @@ public static class ToyDatasets
 
     public static Tensor Checkerboard(long n, long seed, Device? device = null)
     {
-        using var generator = new Generator(seed);
+        using var generator = new Generator(unchecked((ulong)seed));
         return Checkerboard(n, generator, device);
     }
 
@@ -203,7 +203,7 @@ public static class ToyDatasets
 
     public static Tensor Rings(long n, long seed, Device? device = null, double noise = 0.05, IReadOnlyList<double>? radii = null)
     {
-        using var generator = new Generator(seed);
+        using var generator = new Generator(unchecked((ulong)seed));
         return Rings(n, generator, device, noise, radii);
     }
 

@@ -41,7 +41,7 @@ public static class MaximumMeanDiscrepancy
     public static double MedianDistance(Tensor z)
     {
         using var scope = NewDisposeScope();
-        var d = SquaredDistances(z, z).clamp_min(0).sqrt().cpu().data<double>();
+        var d = SquaredDistances(z, z).clamp_min(0).sqrt().cpu().data<double>().ToArray();
         long n = z.shape[0];
         var off = new List<double>((int)(n * (n - 1) / 2));
         for (long i = 0; i < n; i++) for (long j = i + 1; j < n; j++) off.Add(d[i * n + j]);

@@ -27,10 +27,10 @@ public static class SlicedWasserstein
         {
             var directions = randn(new[] { x.shape[1], (long)projections }, float64, generator?.device ?? CPU, generator: generator);
             directions = directions / directions.norm(0, keepdim: true);
-            var xs = x.detach().to(float64, CPU).matmul(directions.cpu()).sort(0).values; // [N, L], each column sorted
-            var ys = y.detach().to(float64, CPU).matmul(directions.cpu()).sort(0).values;
-            px = xs.t().contiguous().data<double>();
-            py = ys.t().contiguous().data<double>();
+            var xs = x.detach().to(float64, CPU).matmul(directions.cpu()).sort(0).Values; // [N, L], each column sorted
+            var ys = y.detach().to(float64, CPU).matmul(directions.cpu()).sort(0).Values;
+            px = xs.t().contiguous().data<double>().ToArray();
+            py = ys.t().contiguous().data<double>().ToArray();
         }
         int n = (int)x.shape[0], m = (int)y.shape[0];
         double total = 0;

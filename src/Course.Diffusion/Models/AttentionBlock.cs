@@ -14,7 +14,7 @@ namespace Course.Diffusion.Models;
 /// Every pixel can look at every other one, which convolutions at a 7x7 resolution reach only
 /// slowly. The output projection starts at zero (as in Ho et al.'s code), so the block begins as the identity.
 /// </summary>
-public sealed class AttentionBlock : nn.Module<Tensor, Tensor>
+public sealed class AttentionBlock : nn.Module<Tensor, Tensor>, IDescribedModule
 {
     readonly nn.Module<Tensor, Tensor> norm, qkv, projection;
 
@@ -66,5 +66,7 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor>
         }
     }
 
-    protected override string ExtraRepr() => $"(channels={Channels}, heads={Heads})";
+    public override string ToString() => ModuleDescription.Describe(this);
+
+    public string ExtraRepr() => $"(channels={Channels}, heads={Heads})";
 }

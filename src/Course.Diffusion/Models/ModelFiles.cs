@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Course.Diffusion.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,25 +22,28 @@ public static class ModelFiles
     public static void SaveWeights(this DenoisingModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
-        model.save(path, new Dictionary<string, string> { [TypeKey] = model.GetType().Name, [ConfigKey] = model.ConfigJson });
+        model.save_safetensors(path, new Dictionary<string, string> { [TypeKey] = model.GetType().Name, [ConfigKey] = model.ConfigJson });
     }
+
+    /// <summary>The metadata strings of a model file or checkpoint (empty when it has none).</summary>
+    public static Dictionary<string, string> ReadMetadata(string path) => Safetensors.ReadMetadata(path);
 
     /// <summary>Builds the model a file describes and loads its weights. For a training checkpoint,
     /// <paramref name="useEma"/> picks the moving average (the default, better for sampling) or the raw weights.</summary>
     public static DenoisingModel Load(string path, bool useEma = true, Device? device = null)
     {
-        var metadata = torch.load_metadata(path);
+        var metadata = ReadMetadata(path);
         if (!metadata.TryGetValue(TypeKey, out var type) || !metadata.TryGetValue(ConfigKey, out var config))
-            throw new InvalidDataException($"{path} does not say which model it holds (no '{TypeKey}' / '{ConfigKey}' metadata); load it into a model you construct with module.load(path)");
+            throw new InvalidDataException($"{path} does not say which model it holds (no '{TypeKey}' / '{ConfigKey}' metadata); load it into a model you construct with module.load_safetensors(path)");
         var model = Create(type, config);
         try
         {
             using var scope = NewDisposeScope();
-            var tensors = torch.load(path);
+            var tensors = Safetensors.Load(path);
             string prefix = tensors.Keys.Any(k => k.StartsWith("model.", StringComparison.Ordinal)) ? (useEma ? "ema." : "model.") : "";
             var weights = tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
                                  .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
-            model.load_state_dict(weights, strict: true);
+            model.LoadStateDictChecked(weights, strict: true);
             if (device is not null) model.to(device);
             model.eval();
             return model;

@@ -30,7 +30,7 @@ public sealed class Upsample : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var doubled = nn.functional.interpolate(x, 2.0, nn.InterpolationMode.Nearest);
+        using var doubled = nn.functional.interpolate(x, scale_factor: new[] { 2.0, 2.0 }, mode: InterpolationMode.Nearest);
         return conv.call(doubled);
     }
 }

@@ -14,7 +14,7 @@ namespace Course.Diffusion.Models;
 /// </code>
 /// The second convolution starts at zero (as in Ho et al.'s code), so each block begins as the identity.
 /// </summary>
-public sealed class ResidualBlock : nn.Module<Tensor, Tensor, Tensor>
+public sealed class ResidualBlock : nn.Module<Tensor, Tensor, Tensor>, IDescribedModule
 {
     readonly nn.Module<Tensor, Tensor> norm1, conv1, time_projection, norm2, dropout, conv2, activation;
     readonly nn.Module<Tensor, Tensor>? skip;
@@ -60,5 +60,7 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor, Tensor>
         return projected + h3;
     }
 
-    protected override string ExtraRepr() => $"({InChannels} → {OutChannels})";
+    public override string ToString() => ModuleDescription.Describe(this);
+
+    public string ExtraRepr() => $"({InChannels} → {OutChannels})";
 }

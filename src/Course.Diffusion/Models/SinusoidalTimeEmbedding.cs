@@ -11,7 +11,7 @@ namespace Course.Diffusion.Models;
 /// and every timestep a distinct one, so a network can tell the noise level apart smoothly.
 /// It has no parameters.
 /// </summary>
-public sealed class SinusoidalTimeEmbedding : nn.Module<Tensor, Tensor>
+public sealed class SinusoidalTimeEmbedding : nn.Module<Tensor, Tensor>, IDescribedModule
 {
     public const double MaxPeriod = 10000.0;
 
@@ -69,5 +69,7 @@ public sealed class SinusoidalTimeEmbedding : nn.Module<Tensor, Tensor>
             throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "the sinusoidal time embedding needs an even dimension of at least 4");
     }
 
-    protected override string ExtraRepr() => $"(dim={Dimension})";
+    public override string ToString() => ModuleDescription.Describe(this);
+
+    public string ExtraRepr() => $"(dim={Dimension})";
 }

@@ -12,7 +12,7 @@ namespace Course.Diffusion.Models;
 /// Layer names follow PyTorch's <c>nn.Sequential</c> ("net.0.weight", …), so the same weights load
 /// into the PyTorch twin used by the benchmark.
 /// </summary>
-public sealed class TimeConditionedMlp : DenoisingModel
+public sealed class TimeConditionedMlp : DenoisingModel, IDescribedModule
 {
     readonly SinusoidalTimeEmbedding time_embedding;
     readonly nn.Module<Tensor, Tensor>? class_embedding;
@@ -82,7 +82,9 @@ public sealed class TimeConditionedMlp : DenoisingModel
         return net.call(input);
     }
 
-    protected override string ExtraRepr() =>
+    public override string ToString() => ModuleDescription.Describe(this);
+
+    public string ExtraRepr() =>
         $"(data={DataDimension}, hidden={HiddenWidth}x{HiddenLayers}, time_embedding={TimeEmbeddingDimension}" +
-        (IsClassConditional ? $", classes={NumClasses}+null" : "") + $", {parameter_count().ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} parameters)";
+        (IsClassConditional ? $", classes={NumClasses}+null" : "") + $", {this.parameter_count().ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} parameters)";
 }

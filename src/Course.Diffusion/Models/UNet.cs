@@ -16,7 +16,7 @@ namespace Course.Diffusion.Models;
 /// Works for any square image whose size is divisible by 2^(levels − 1): 1x28x28 and 3x32x32 have
 /// ready configs (<see cref="UNetConfig.ForFashionMnist"/>, <see cref="UNetConfig.ForCifar"/>).
 /// </summary>
-public sealed class UNet : DenoisingModel
+public sealed class UNet : DenoisingModel, IDescribedModule
 {
     readonly SinusoidalTimeEmbedding time_embedding;
     readonly nn.Module<Tensor, Tensor> time_mlp;
@@ -139,9 +139,11 @@ public sealed class UNet : DenoisingModel
         }
     }
 
-    protected override string ExtraRepr() =>
+    public override string ToString() => ModuleDescription.Describe(this);
+
+    public string ExtraRepr() =>
         $"({Config.InChannels}x{Config.ImageSize}x{Config.ImageSize}, base={Config.BaseChannels}, mults=({string.Join(", ", Config.ChannelMultipliers)})" +
-        (IsClassConditional ? $", classes={NumClasses}+null" : "") + $", {parameter_count().ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} parameters)";
+        (IsClassConditional ? $", classes={NumClasses}+null" : "") + $", {this.parameter_count().ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} parameters)";
 
     internal static void CheckGroups(int channels, int groups)
     {

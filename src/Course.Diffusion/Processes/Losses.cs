@@ -22,7 +22,7 @@ public static class Losses
         ArgumentNullException.ThrowIfNull(x0);
         using var scope = NewDisposeScope();
         // Drawn where the generator lives, then moved, so a CPU generator seeds training on any device.
-        var timesteps = t ?? randint(0, schedule.Length, new[] { x0.shape[0] }, int64, generator?.device ?? x0.device, generator).to(x0.device);
+        var timesteps = t ?? randint(0, schedule.Length, new[] { x0.shape[0] }, int64, generator?.device ?? x0.device, generator: generator).to(x0.device);
         var eps = noise ?? Noise.RandnLike(x0, generator);
         var xT = schedule.QSample(x0, timesteps, eps);
         var modelT = schedule.ModelTimesteps(timesteps);

@@ -58,7 +58,7 @@ public static class Coefficients
         CheckTimesteps(t, length, shape.Length > 0 ? shape[0] : -1, checkRange: t.device_type != DeviceType.CPU);
         Tensor gathered;
         try { gathered = coefficients.gather(0, t); }
-        catch (TorchException e) when (t.device_type == DeviceType.CPU)
+        catch (System.Runtime.InteropServices.ExternalException e) when (t.device_type == DeviceType.CPU)
         {
             // On the CPU gather itself reports a bad index; say it in the schedule's terms.
             CheckTimesteps(t, length, -1, checkRange: true);

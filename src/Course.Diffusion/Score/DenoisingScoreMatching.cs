@@ -41,7 +41,7 @@ public static class DenoisingScoreMatching
         if (levels.Length == 0) throw new ArgumentException("at least one noise level is needed", nameof(levels));
         using var scope = NewDisposeScope();
         var drawDevice = generator?.device ?? CPU;
-        var index = randint(0, levels.Length, new[] { batch }, int64, drawDevice, generator);
+        var index = randint(0, levels.Length, new[] { batch }, int64, drawDevice, generator: generator);
         var table = tensor(levels, dtype: float64, device: drawDevice);
         return table.index_select(0, index).to(device ?? drawDevice).MoveToOuterDisposeScope();
     }

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using Course.Diffusion.Checkpoints;
 using Course.Diffusion.Models;
 using Course.Diffusion.Processes;
 using Course.Diffusion.Schedules;
 using TorchSharp;
 using static TorchSharp.torch;
+using TorchSharp.Modules;
 
 namespace Course.Diffusion.Training;
 
@@ -51,7 +53,7 @@ public sealed class DiffusionTrainer : IDisposable
         _device = _parameters[0].device;
         Schedule = schedule;
         Data = data;
-        Generator = new Generator(Options.Seed);
+        Generator = new Generator(unchecked((ulong)Options.Seed));
         Optimizer = optim.AdamW(_parameters, lr: Options.LearningRate, weight_decay: Options.WeightDecay);
         Ema = new Ema(model, Options.EmaDecay, Options.EmaWarmup);
     }
@@ -63,7 +65,7 @@ public sealed class DiffusionTrainer : IDisposable
     /// <summary>The trainer's own random stream (saved in checkpoints).</summary>
     public Generator Generator { get; }
 
-    public optim.Optimizer Optimizer { get; }
+    public AdamW Optimizer { get; }
 
     /// <summary>The moving average of the weights: <c>using (trainer.Ema.Swap()) { sample }</c>.</summary>
     public Ema Ema { get; }
@@ -82,8 +84,8 @@ public sealed class DiffusionTrainer : IDisposable
     {
         var o = Options;
         if (o.Decay == LearningRateDecay.Cosine)
-            return optim.lr_scheduler.warmup_cosine_lr(step, o.LearningRate, o.WarmupSteps, o.TotalSteps, o.MinLearningRate);
-        return o.WarmupSteps > 0 ? optim.lr_scheduler.linear_warmup_lr(step, o.LearningRate, o.WarmupSteps) : o.LearningRate;
+            return LearningRateSchedule.WarmupCosine(step, o.LearningRate, o.WarmupSteps, o.TotalSteps, o.MinLearningRate);
+        return o.WarmupSteps > 0 ? LearningRateSchedule.LinearWarmup(step, o.LearningRate, o.WarmupSteps) : o.LearningRate;
     }
 
     /// <summary>
@@ -178,7 +180,7 @@ public sealed class DiffusionTrainer : IDisposable
                 Optimizer.zero_grad();
                 throw new TrainingDivergedException(stepNumber, "gradient norm", gradNorm);
             }
-            Optimizer.LearningRate = lr;
+            foreach (var group in Optimizer.ParamGroups) group.LearningRate = lr;
             Optimizer.step();
             Optimizer.zero_grad();
             Ema.Update();
@@ -242,38 +244,30 @@ public sealed class DiffusionTrainer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var owned = new List<Tensor>();
         using var scope = NewDisposeScope();
-        try
-        {
-            using (no_grad())
-                foreach (var (name, p) in _model.named_parameters())
-                {
-                    using var finite = p.isfinite().all();
-                    if (!finite.item<bool>()) throw new TrainingDivergedException(Step, $"parameter '{name}'", double.NaN);
-                }
-            var tensors = new Dictionary<string, Tensor>();
-            foreach (var (name, t) in _model.state_dict()) { owned.Add(t); tensors["model." + name] = t; }
-            foreach (var (name, t) in Ema.ShadowByName()) tensors["ema." + name] = t;
-            foreach (var (name, t) in Optimizer.state_dict()) { owned.Add(t); tensors["optimizer." + name] = t; }
-            tensors["rng.trainer"] = Generator.get_state();
-            tensors["rng.default_cpu"] = get_rng_state();
-            var metadata = new Dictionary<string, string>
+        using (no_grad())
+            foreach (var (name, p) in _model.named_parameters())
             {
-                ["format"] = CheckpointFormat,
-                ["step"] = Step.ToString(CultureInfo.InvariantCulture),
-                ["ema_updates"] = Ema.Updates.ToString(CultureInfo.InvariantCulture),
-                ["model_type"] = _model.GetType().Name,
-                ["model_config"] = _denoiser?.ConfigJson ?? "{}",
-                ["training_options"] = Options.ToJson(),
-                ["schedule"] = $"{Schedule.Name} ({Schedule.Length} steps)",
-            };
-            torch.save(tensors, path, metadata);
-        }
-        finally
+                using var finite = p.isfinite().all();
+                if (!finite.item<bool>()) throw new TrainingDivergedException(Step, $"parameter '{name}'", double.NaN);
+            }
+        var tensors = new Dictionary<string, Tensor>();
+        foreach (var (name, t) in _model.state_dict()) tensors["model." + name] = t;
+        foreach (var (name, t) in Ema.ShadowByName()) tensors["ema." + name] = t;
+        foreach (var (name, t) in AdamWState.ToTensors(Optimizer)) tensors["optimizer." + name] = t;
+        tensors["rng.trainer"] = Generator.get_state();
+        tensors["rng.default_cpu"] = get_rng_state();
+        var metadata = new Dictionary<string, string>
         {
-            foreach (var t in owned) t.Dispose();
-        }
+            ["format"] = CheckpointFormat,
+            ["step"] = Step.ToString(CultureInfo.InvariantCulture),
+            ["ema_updates"] = Ema.Updates.ToString(CultureInfo.InvariantCulture),
+            ["model_type"] = _model.GetType().Name,
+            ["model_config"] = _denoiser?.ConfigJson ?? "{}",
+            ["training_options"] = Options.ToJson(),
+            ["schedule"] = $"{Schedule.Name} ({Schedule.Length} steps)",
+        };
+        Safetensors.Save(tensors, path, metadata);
     }
 
     /// <summary>
@@ -284,7 +278,7 @@ public sealed class DiffusionTrainer : IDisposable
     public void Resume(string path)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var metadata = torch.load_metadata(path);
+        var metadata = Safetensors.ReadMetadata(path);
         if (!metadata.TryGetValue("format", out var format) || format != CheckpointFormat)
             throw new InvalidDataException($"{path} is not a training checkpoint (its 'format' metadata is {(format is null ? "missing" : $"'{format}'")}, expected '{CheckpointFormat}')");
         if (metadata.TryGetValue("model_type", out var type) && type != _model.GetType().Name)
@@ -292,14 +286,14 @@ public sealed class DiffusionTrainer : IDisposable
         long step = long.Parse(metadata["step"], CultureInfo.InvariantCulture);
         long emaUpdates = long.Parse(metadata["ema_updates"], CultureInfo.InvariantCulture);
         using var scope = NewDisposeScope();
-        var all = torch.load(path);
+        var all = Safetensors.Load(path);
         Dictionary<string, Tensor> Part(string prefix) =>
             all.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
         if (!all.TryGetValue("rng.trainer", out var trainerRng) || !all.TryGetValue("rng.default_cpu", out var defaultRng))
             throw new InvalidDataException($"{path} lacks the generator states (rng.trainer, rng.default_cpu)");
-        _model.load_state_dict(Part("model."), strict: true);
+        _model.LoadStateDictChecked(Part("model."), strict: true);
         Ema.Load(Part("ema."), emaUpdates);
-        Optimizer.load_state_dict(Part("optimizer."));
+        AdamWState.Load(Optimizer, Part("optimizer."), path);
         Generator.set_state(trainerRng);
         set_rng_state(defaultRng);
         Step = step;
@@ -307,7 +301,7 @@ public sealed class DiffusionTrainer : IDisposable
 
     /// <summary>The "step" recorded in a checkpoint file.</summary>
     public static long CheckpointStep(string path) =>
-        long.Parse(torch.load_metadata(path).GetValueOrDefault("step") ?? throw new InvalidDataException($"{path} has no 'step' metadata"), CultureInfo.InvariantCulture);
+        long.Parse(Safetensors.ReadMetadata(path).GetValueOrDefault("step") ?? throw new InvalidDataException($"{path} has no 'step' metadata"), CultureInfo.InvariantCulture);
 
     public void Dispose()
     {

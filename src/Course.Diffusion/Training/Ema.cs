@@ -1,4 +1,5 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Course.Diffusion.Training;
@@ -108,7 +109,7 @@ public sealed class Ema : IDisposable
     }
 
     /// <summary>The averaged tensors by parameter/buffer name (handles to the EMA's own storage; do not dispose).</summary>
-    public IReadOnlyDictionary<string, Tensor> ShadowByName()
+    public Dictionary<string, Tensor> ShadowByName()
     {
         var dict = new Dictionary<string, Tensor>();
         foreach (var (name, _, shadow) in _parameters) dict[name] = shadow;

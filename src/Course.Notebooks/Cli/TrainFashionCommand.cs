@@ -102,7 +102,7 @@ public static class TrainFashionCommand
     public static async Task<int> RunAsync(TrainFashionOptions o, TextWriter output, TextWriter error)
     {
         var lib = Path.GetFullPath(o.Lib);
-        foreach (var dll in new[] { "Course.Torch.dll", "Course.Data.dll", "Course.Diffusion.dll" })
+        foreach (var dll in new[] { "TorchSharp.dll", "Course.Data.dll", "Course.Diffusion.dll" })
             if (!File.Exists(Path.Combine(lib, dll)))
             {
                 error.WriteLine($"{Path.Combine(lib, dll)} is missing: run `dotnet build Course.sln -c Release` first (or pass --lib)");
@@ -136,7 +136,7 @@ public static class TrainFashionCommand
 
     /// <summary>The training program, run as one notebook cell so that it sees the libraries exactly as the lessons do.</summary>
     static string Script(TrainFashionOptions o, string lib, string outPath, string checkpointPath) => $$"""
-        #r {{Literal(Path.Combine(lib, "Course.Torch.dll"))}}
+        #r {{Literal(Path.Combine(lib, "TorchSharp.dll"))}}
         #r {{Literal(Path.Combine(lib, "Course.Data.dll"))}}
         #r {{Literal(Path.Combine(lib, "Course.Diffusion.dll"))}}
         using System.Diagnostics;

@@ -1,17 +1,22 @@
 namespace TorchSharp;
 
+/// <summary>How <see cref="torch.nn.functional.pad"/> (and convolution padding) fills the border (TorchSharp's codes).</summary>
+public enum PaddingModes { Zeros = 0, Reflect = 1, Replicate = 2, Circular = 3, Constant = 4 }
+
 public static partial class torch
 {
+    /// <summary>Resampling rule of <see cref="nn.functional.interpolate"/>: the modes of TorchSharp's enum
+    /// that Course.Torch implements, with TorchSharp's codes.</summary>
+    public enum InterpolationMode { Nearest = 0, Bilinear = 2, NearestExact = 6 }
+
+    /// <summary>Resampling rule of <see cref="nn.Upsample"/> (TorchSharp's codes; Course.Torch implements Nearest and Bilinear).</summary>
+    public enum UpsampleMode { Nearest = 0, Linear = 1, Bilinear = 2, Bicubic = 3, Trilinear = 4 }
+
     public static partial class nn
     {
         /// <summary>How a loss combines its per-element values (the integer codes are ATen's).</summary>
         public enum Reduction { None = 0, Mean = 1, Sum = 2 }
 
-        /// <summary>Resampling rule of <see cref="functional.interpolate"/>.</summary>
-        public enum InterpolationMode { Nearest, NearestExact, Bilinear }
-
-        /// <summary>How <see cref="functional.pad"/> (and convolution padding) fills the border.</summary>
-        public enum PaddingModes { Zeros, Constant, Reflect, Replicate, Circular }
 
         /// <summary>
         /// Stateless versions of the layers and losses, as <c>torch.nn.functional</c> in PyTorch.
@@ -225,8 +230,9 @@ public static partial class torch
             /// without it maps pixel areas (src = (dst + 0.5)·scale − 0.5).
             /// </summary>
             public static Tensor interpolate(Tensor input, long[]? size = null, double[]? scale_factor = null,
-                InterpolationMode mode = InterpolationMode.Nearest, bool? align_corners = null, bool recompute_scale_factor = false)
+                InterpolationMode mode = InterpolationMode.Nearest, bool? align_corners = null, bool recompute_scale_factor = false, bool antialias = false)
             {
+                if (antialias) throw new NotSupportedException("interpolate: Course.Torch has no antialiased resampling (antialias: true)");
                 var x = input.shape;
                 if (x.Length != 4)
                     throw new ArgumentException($"interpolate: expects [N, C, H, W] input for mode {mode}, got {Shape(x)}", nameof(input));
@@ -263,11 +269,6 @@ public static partial class torch
                 };
             }
 
-            public static Tensor interpolate(Tensor input, long size, InterpolationMode mode = InterpolationMode.Nearest, bool? align_corners = null) =>
-                interpolate(input, new[] { size, size }, null, mode, align_corners);
-
-            public static Tensor interpolate(Tensor input, double scale_factor, InterpolationMode mode = InterpolationMode.Nearest, bool? align_corners = null) =>
-                interpolate(input, null, new[] { scale_factor }, mode, align_corners);
 
             /// <summary>Mean over kernel windows of [N, C, H, W] (or [C, H, W]) input; stride defaults to the kernel size.</summary>
             public static Tensor avg_pool2d(Tensor input, long[] kernel_size, long[]? stride = null, long[]? padding = null,

@@ -40,7 +40,7 @@ namespace TorchSharp.Modules
             return F.linear(input, _weight, _bias);
         }
 
-        protected override string ExtraRepr() => $"(in_features={in_features}, out_features={out_features}, bias={_bias is not null})";
+        private protected override string ExtraRepr() => $"(in_features={in_features}, out_features={out_features}, bias={_bias is not null})";
     }
 
     /// <summary>2-D convolution (cross-correlation) over [N, C_in, H, W] or [C_in, H, W] input, weight
@@ -52,7 +52,7 @@ namespace TorchSharp.Modules
         readonly Parameter? _bias;
 
         internal Conv2d(long inChannels, long outChannels, long[] kernelSize, long[] stride, long[] padding, long[] dilation,
-            nn.PaddingModes paddingMode, long groups, bool bias, Device? device, ScalarType? dtype) : base(nameof(Conv2d))
+            PaddingModes paddingMode, long groups, bool bias, Device? device, ScalarType? dtype) : base(nameof(Conv2d))
         {
             LayerInit.CheckChannels("Conv2d", inChannels, outChannels, groups);
             in_channels = inChannels;
@@ -61,7 +61,7 @@ namespace TorchSharp.Modules
             this.stride = LayerInit.Positive(F.Pair(stride, "stride"), "stride");
             this.padding = LayerInit.NonNegative(F.Pair(padding, "padding"), "padding");
             this.dilation = LayerInit.Positive(F.Pair(dilation, "dilation"), "dilation");
-            padding_mode = paddingMode == nn.PaddingModes.Constant ? nn.PaddingModes.Zeros : paddingMode;
+            padding_mode = paddingMode == PaddingModes.Constant ? PaddingModes.Zeros : paddingMode;
             this.groups = groups;
             _weight = LayerInit.NewParameter(new[] { outChannels, inChannels / groups, kernel_size[0], kernel_size[1] }, device, dtype);
             if (bias) _bias = LayerInit.NewParameter(new[] { outChannels }, device, dtype);
@@ -76,7 +76,7 @@ namespace TorchSharp.Modules
         public long[] padding { get; }
         public long[] dilation { get; }
         public long groups { get; }
-        public nn.PaddingModes padding_mode { get; }
+        public PaddingModes padding_mode { get; }
         public Parameter weight => _weight;
         public Parameter? bias => _bias;
 
@@ -86,14 +86,14 @@ namespace TorchSharp.Modules
         {
             F.CheckSameKind(input, _weight, "Conv2d");
             LayerInit.CheckImage(input, in_channels, $"Conv2d(in_channels={in_channels}, out_channels={out_channels})");
-            if (padding_mode == nn.PaddingModes.Zeros)
+            if (padding_mode == PaddingModes.Zeros)
                 return F.conv2d(input, _weight, _bias, stride, padding, dilation, groups);
             // PyTorch's _conv_forward: pad (left, right, top, bottom) in the chosen mode, then convolve unpadded.
             using var padded = F.pad(input, new[] { padding[1], padding[1], padding[0], padding[0] }, padding_mode);
             return F.conv2d(padded, _weight, _bias, stride, new long[] { 0, 0 }, dilation, groups);
         }
 
-        protected override string ExtraRepr() =>
+        private protected override string ExtraRepr() =>
             $"({in_channels}, {out_channels}, kernel_size={LayerInit.Tuple(kernel_size)}, stride={LayerInit.Tuple(stride)}, padding={LayerInit.Tuple(padding)}" +
             (groups != 1 ? $", groups={groups}" : "") + (_bias is null ? ", bias=False" : "") + ")";
     }
@@ -147,7 +147,7 @@ namespace TorchSharp.Modules
             return F.conv_transpose2d(input, _weight, _bias, stride, padding, output_padding, groups, dilation);
         }
 
-        protected override string ExtraRepr() =>
+        private protected override string ExtraRepr() =>
             $"({in_channels}, {out_channels}, kernel_size={LayerInit.Tuple(kernel_size)}, stride={LayerInit.Tuple(stride)}, padding={LayerInit.Tuple(padding)}, output_padding={LayerInit.Tuple(output_padding)})";
     }
 
@@ -188,7 +188,7 @@ namespace TorchSharp.Modules
 
         public override Tensor forward(Tensor input) => F.embedding(input, _weight, padding_idx);
 
-        protected override string ExtraRepr() => $"({num_embeddings}, {embedding_dim}" + (padding_idx is long p ? $", padding_idx={p}" : "") + ")";
+        private protected override string ExtraRepr() => $"({num_embeddings}, {embedding_dim}" + (padding_idx is long p ? $", padding_idx={p}" : "") + ")";
     }
 
     /// <summary>Inverted dropout while training (see <see cref="nn.functional.dropout"/>); the identity in eval mode.</summary>
@@ -203,7 +203,7 @@ namespace TorchSharp.Modules
 
         public double p { get; }
         public override Tensor forward(Tensor input) => F.dropout(input, p, training);
-        protected override string ExtraRepr() => $"(p={LayerInit.Number(p)})";
+        private protected override string ExtraRepr() => $"(p={LayerInit.Number(p)})";
     }
 
     /// <summary>x·σ(x) (see <see cref="nn.functional.silu"/>).</summary>
@@ -226,7 +226,7 @@ namespace TorchSharp.Modules
 
         public string approximate { get; }
         public override Tensor forward(Tensor input) => F.gelu(input, approximate);
-        protected override string ExtraRepr() => approximate == "none" ? "" : $"(approximate='{approximate}')";
+        private protected override string ExtraRepr() => approximate == "none" ? "" : $"(approximate='{approximate}')";
     }
 
     public sealed class ReLU : nn.Module<Tensor, Tensor>
@@ -274,22 +274,29 @@ namespace TorchSharp.Modules
     /// <summary>Resizes [N, C, H, W] input (see <see cref="nn.functional.interpolate"/>).</summary>
     public sealed class Upsample : nn.Module<Tensor, Tensor>
     {
-        internal Upsample(long[]? size, double[]? scaleFactor, nn.InterpolationMode mode, bool? alignCorners) : base(nameof(Upsample))
+        internal Upsample(long[]? size, double[]? scaleFactor, UpsampleMode mode, bool? alignCorners, bool? recomputeScaleFactor) : base(nameof(Upsample))
         {
             if ((size is null) == (scaleFactor is null))
                 throw new ArgumentException("Upsample: give exactly one of size and scale_factor");
-            this.size = size;
-            scale_factor = scaleFactor;
-            this.mode = mode;
+            _size = size;
+            _scaleFactor = scaleFactor;
+            this.mode = mode is UpsampleMode.Nearest or UpsampleMode.Bilinear ? mode
+                : throw new NotSupportedException($"Upsample: Course.Torch implements the Nearest and Bilinear modes, not {mode}");
             align_corners = alignCorners;
+            recompute_scale_factor = recomputeScaleFactor;
             RegisterComponents();
         }
 
-        public long[]? size { get; }
-        public double[]? scale_factor { get; }
-        public nn.InterpolationMode mode { get; }
+        readonly long[]? _size;
+        readonly double[]? _scaleFactor;
+        public ReadOnlySpan<long> size => _size;
+        public ReadOnlySpan<double> scale_factor => _scaleFactor;
+        public UpsampleMode mode { get; }
         public bool? align_corners { get; }
-        public override Tensor forward(Tensor input) => F.interpolate(input, size, scale_factor, mode, align_corners);
+        public bool? recompute_scale_factor { get; set; }
+        public override Tensor forward(Tensor input) =>
+            F.interpolate(input, _size, _scaleFactor, mode == UpsampleMode.Bilinear ? InterpolationMode.Bilinear : InterpolationMode.Nearest,
+                align_corners, recompute_scale_factor ?? false);
     }
 
     /// <summary>Shared construction and initialisation code of the layers.</summary>
@@ -391,10 +398,11 @@ namespace TorchSharp
             public static Modules.Flatten Flatten(long start_dim = 1, long end_dim = -1) => new(start_dim, end_dim);
 
             public static Modules.Upsample Upsample(long[]? size = null, double[]? scale_factor = null,
-                InterpolationMode mode = InterpolationMode.Nearest, bool? align_corners = null) => new(size, scale_factor, mode, align_corners);
+                UpsampleMode mode = UpsampleMode.Nearest, bool? align_corners = null, bool? recompute_scale_factor = null) =>
+                new(size, scale_factor, mode, align_corners, recompute_scale_factor);
 
-            public static Modules.Upsample Upsample(double scale_factor, InterpolationMode mode = InterpolationMode.Nearest, bool? align_corners = null) =>
-                new(null, new[] { scale_factor, scale_factor }, mode, align_corners);
+            /// <summary>A trainable tensor (as <c>torch.nn.Parameter</c>).</summary>
+            public static Parameter Parameter(Tensor data, bool requires_grad = true) => new(data, requires_grad);
 
             static long[] Two((long, long)? pair, long fallback) =>
                 pair is (long a, long b) ? new[] { a, b } : new[] { fallback, fallback };

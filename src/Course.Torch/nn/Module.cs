@@ -107,9 +107,6 @@ public static partial class torch
 
             public IEnumerable<Tensor> buffers(bool recurse = true) => named_buffers(recurse).Select(b => b.buffer);
 
-            /// <summary>The number of trainable values (elements of all parameters).</summary>
-            public long parameter_count() => parameters().Sum(p => p.numel());
-
             public Module train(bool on = true)
             {
                 training = on;
@@ -147,18 +144,20 @@ public static partial class torch
                 foreach (var (_, b) in _buffers) b.ReplaceHandle(convert(b));
             }
 
-            /// <summary>Every parameter and buffer by name: new handles to the same storage.</summary>
-            public Dictionary<string, Tensor> state_dict()
+            /// <summary>Every parameter and buffer by name: the module's own tensors (as TorchSharp; do not dispose them).</summary>
+            public Dictionary<string, Tensor> state_dict(Dictionary<string, Tensor>? destination = null, string? prefix = null)
             {
-                var dict = new Dictionary<string, Tensor>();
-                foreach (var (n, p) in named_parameters()) dict[n] = p.alias().DetachFromDisposeScope();
-                foreach (var (n, b) in named_buffers()) dict[n] = b.alias().DetachFromDisposeScope();
+                var dict = destination ?? new Dictionary<string, Tensor>();
+                foreach (var (n, p) in named_parameters()) dict[prefix + n] = p;
+                foreach (var (n, b) in named_buffers()) dict[prefix + n] = b;
                 return dict;
             }
 
             /// <summary>Copies values into the parameters and buffers. With strict, names and shapes must match exactly.</summary>
-            public (IList<string> missing, IList<string> unexpected) load_state_dict(IReadOnlyDictionary<string, Tensor> source, bool strict = true)
+            public (IList<string> missing_keys, IList<string> unexpected_keys) load_state_dict(Dictionary<string, Tensor> source, bool strict = true, IList<string>? skip = null)
             {
+                ArgumentNullException.ThrowIfNull(source);
+                if (skip is { Count: > 0 }) source = source.Where(kv => !skip.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
                 var targets = new Dictionary<string, Tensor>();
                 foreach (var (n, p) in named_parameters()) targets[n] = p;
                 foreach (var (n, b) in named_buffers()) targets[n] = b;
@@ -186,6 +185,9 @@ public static partial class torch
 
             public override string ToString() => Describe(0);
 
+            /// <summary>Extra text after the type name in ToString() for Course.Torch's own layers, e.g. "(in=2, out=128)".</summary>
+            private protected virtual string ExtraRepr() => "";
+
             string Describe(int indent)
             {
                 var kids = named_children().ToList();
@@ -194,9 +196,6 @@ public static partial class torch
                 var pad = new string(' ', indent + 2);
                 return head + "(\n" + string.Join("\n", kids.Select(k => $"{pad}({k.name}): {k.module.Describe(indent + 2)}")) + "\n" + new string(' ', indent) + ")";
             }
-
-            /// <summary>Extra text after the type name in ToString(), e.g. "(in=2, out=128)".</summary>
-            protected virtual string ExtraRepr() => "";
         }
 
         /// <summary>A module with one input.</summary>
@@ -221,40 +220,6 @@ public static partial class torch
             protected Module(string name) : base(name) { }
             public abstract TResult forward(T1 input1, T2 input2, T3 input3);
             public TResult call(T1 input1, T2 input2, T3 input3) => forward(input1, input2, input3);
-        }
-    }
-
-    /// <summary>
-    /// A trainable tensor owned by a module: it requires grad and lives outside every dispose scope.
-    /// Moving a module to another device keeps each Parameter object and changes what it points to.
-    /// </summary>
-    public sealed class Parameter : Tensor
-    {
-        public Parameter(Tensor data, bool requires_grad = true) : base(DetachedHandle(data), joinDisposeScope: false)
-        {
-            this.requires_grad = requires_grad;
-        }
-
-        static IntPtr DetachedHandle(Tensor data)
-        {
-            ArgumentNullException.ThrowIfNull(data);
-            using (no_grad())
-            using (var detached = data.detach())
-            {
-                Native.Check(Native.ct_tensor_alias(detached.Handle, out var h));
-                return h;
-            }
-        }
-
-        internal void Replace(Func<Tensor, Tensor> convert)
-        {
-            var requires = requires_grad;
-            Tensor next;
-            using (no_grad())
-            using (var converted = convert(this))
-                next = converted.detach();
-            ReplaceHandle(next);
-            requires_grad = requires;
         }
     }
 }

@@ -50,7 +50,7 @@ namespace TorchSharp.Modules
             return F.group_norm(input, num_groups, _weight, _bias, eps);
         }
 
-        protected override string ExtraRepr() => $"({num_groups}, {num_channels}, eps={LayerInit.Number(eps)}, affine={affine})";
+        private protected override string ExtraRepr() => $"({num_groups}, {num_channels}, eps={LayerInit.Number(eps)}, affine={affine})";
     }
 
     /// <summary>
@@ -97,7 +97,7 @@ namespace TorchSharp.Modules
             return F.layer_norm(input, normalized_shape, _weight, _bias, eps);
         }
 
-        protected override string ExtraRepr() => $"({LayerInit.Tuple(normalized_shape)}, eps={LayerInit.Number(eps)}, elementwise_affine={elementwise_affine})";
+        private protected override string ExtraRepr() => $"({LayerInit.Tuple(normalized_shape)}, eps={LayerInit.Number(eps)}, elementwise_affine={elementwise_affine})";
     }
 
     /// <summary>
@@ -192,7 +192,7 @@ namespace TorchSharp.Modules
                 _weight, _bias, useBatchStats, factor, eps);
         }
 
-        protected override string ExtraRepr() =>
+        private protected override string ExtraRepr() =>
             $"({num_features}, eps={LayerInit.Number(eps)}, momentum={(momentum is double m ? LayerInit.Number(m) : "None")}, affine={affine}, track_running_stats={track_running_stats})";
     }
 }

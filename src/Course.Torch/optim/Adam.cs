@@ -38,17 +38,40 @@ public class Adam : optim.Optimizer
     /// <summary>AdamW applies weight decay to the parameter, Adam adds it to the gradient.</summary>
     protected virtual bool DecoupledWeightDecay => false;
 
-    protected override bool CountsSteps => true;
-    static readonly string[] s_buffers = { "exp_avg", "exp_avg_sq", "max_exp_avg_sq" };
-    protected override IReadOnlyCollection<string> BufferNames => s_buffers;
+    protected override void InitializeState(Parameter parameter, ParameterState state) => Moments(parameter, state);
 
-    protected override IEnumerable<(string name, Func<double> get, Action<double> set)> Hyperparameters => new (string, Func<double>, Action<double>)[]
+    protected override OptimizerState MakeView(ParameterState state) => new State(state);
+
+    /// <summary>One parameter's Adam state (TorchSharp's fields, over this optimizer's buffers).</summary>
+    public class State : OptimizerState
     {
-        ("beta1", () => beta1, v => beta1 = v),
-        ("beta2", () => beta2, v => beta2 = v),
-        ("eps", () => eps, v => eps = v),
-        ("weight_decay", () => weight_decay, v => weight_decay = v),
-    };
+        readonly ParameterState _state;
+        internal State(ParameterState state)
+        {
+            _state = state;
+            step = (long)state.Step;
+            exp_avg = state.Buffers["exp_avg"];
+            exp_avg_sq = state.Buffers["exp_avg_sq"];
+            max_exp_avg_sq = state.Buffers.GetValueOrDefault("max_exp_avg_sq");
+        }
+
+        public long step;
+        public Tensor exp_avg;
+        public Tensor exp_avg_sq;
+        public Tensor? max_exp_avg_sq;
+
+        internal override long StepCount { get => step; set => step = value; }
+
+        public override void LoadStateDict(OptimizerState source)
+        {
+            if (source is not State other) throw new ArgumentException($"an Adam state cannot load a {source?.GetType().Name ?? "null"}", nameof(source));
+            CopyInto(exp_avg, other.exp_avg, nameof(exp_avg));
+            CopyInto(exp_avg_sq, other.exp_avg_sq, nameof(exp_avg_sq));
+            CopyInto(max_exp_avg_sq, other.max_exp_avg_sq, nameof(max_exp_avg_sq));
+            step = other.step;
+            _state.Step = step;
+        }
+    }
 
     static readonly Op s_maximumOut = new("aten::maximum.out");
 
@@ -150,4 +173,12 @@ public sealed class AdamW : Adam
         : base(parameters, lr, beta1, beta2, eps, weight_decay, amsgrad) { }
 
     protected override bool DecoupledWeightDecay => true;
+
+    protected override OptimizerState MakeView(ParameterState state) => new State(state);
+
+    /// <summary>One parameter's AdamW state (the same fields as Adam's).</summary>
+    public new sealed class State : Adam.State
+    {
+        internal State(ParameterState state) : base(state) { }
+    }
 }

@@ -33,22 +33,26 @@ public static partial class torch
         /// group, as most training code uses), and per-parameter state (moment buffers, step counts)
         /// that it owns and frees on <see cref="Dispose"/>.
         /// </summary>
-        /// <remarks>
-        /// <see cref="state_dict"/> flattens PyTorch's optimizer state into names a safetensors file can
-        /// hold: <c>state.{i}.{buffer}</c> for the i-th parameter's buffers (<c>state.{i}.step</c> is a
-        /// float32 scalar, as in PyTorch) and <c>param_groups.0.{hyperparameter}</c> as float64 scalars.
-        /// As in PyTorch, make the optimizer after moving the model to its device: its buffers are
-        /// created on each parameter's device at the first step (or at load_state_dict).
-        /// </remarks>
+        /// <remarks>As in PyTorch, make the optimizer after moving the model to its device: its buffers
+        /// are created on each parameter's device at the first step (or at state_dict).</remarks>
+        /// <summary>A parameter group's learning rate, as TorchSharp's.</summary>
+        public interface ILearningRateController
+        {
+            double LearningRate { get; set; }
+            double InitialLearningRate { get; set; }
+        }
+
         public abstract class Optimizer : IDisposable
         {
             readonly Parameter[] _parameters;
             readonly ParameterState?[] _state;
+            readonly OptimizerState?[] _views;
+            readonly Group _group;
             double _learningRate;
             bool _disposed;
 
             /// <summary>What the optimizer keeps for one parameter.</summary>
-            protected sealed class ParameterState
+            protected internal sealed class ParameterState
             {
                 /// <summary>How many updates this parameter has had (PyTorch keeps it as a float tensor).</summary>
                 public double Step;
@@ -82,23 +86,31 @@ public static partial class torch
                             throw new ArgumentException($"parameter {i} appears twice in the list (also at {j})", nameof(parameters));
                 }
                 _state = new ParameterState?[_parameters.Length];
+                _views = new OptimizerState?[_parameters.Length];
                 LearningRate = lr;
+                _group = new Group(this, lr);
             }
 
-            /// <summary>The parameters this optimizer updates, in order (the i of <c>state.{i}</c>).</summary>
-            public IReadOnlyList<Parameter> parameters => _parameters;
+            /// <summary>The parameters this optimizer updates, in order.</summary>
+            public IEnumerable<Parameter> parameters() => _parameters;
 
-            /// <summary>The learning rate the next <see cref="step"/> uses; schedulers set it.</summary>
-            public double LearningRate
+            /// <summary>The learning rate the next <see cref="step"/> uses (also <c>ParamGroups.First().LearningRate</c>).</summary>
+            internal double LearningRate
             {
                 get => _learningRate;
                 set => _learningRate = CheckNonNegative(value, "learning rate");
             }
 
-            /// <summary>Performs one update of every parameter that has a gradient.</summary>
-            public void step()
+            /// <summary>Performs one update of every parameter that has a gradient (the closure, when
+            /// given, computes the loss first, which is returned).</summary>
+            public Tensor? step(Func<Tensor>? closure = null)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
+                Tensor? loss = null;
+                if (closure is not null)
+                    using (enable_grad()) loss = closure();
+                for (int i = 0; i < _views.Length; i++)
+                    if (_views[i] is { } view) _state[i]!.Step = view.StepCount;
                 using (no_grad())
                 {
                     var group = new List<(Parameter, Tensor, ParameterState)>(_parameters.Length);
@@ -117,6 +129,9 @@ public static partial class torch
                         foreach (var (_, grad, _) in group) grad.Dispose();
                     }
                 }
+                for (int i = 0; i < _views.Length; i++)
+                    if (_views[i] is { } view) view.StepCount = (long)_state[i]!.Step;
+                return loss;
             }
 
             /// <summary>Updates every parameter that has a gradient (called under no_grad). One at a
@@ -136,116 +151,59 @@ public static partial class torch
                 foreach (var p in _parameters) p.grad = null;
             }
 
-            /// <summary>Whether this optimizer counts steps per parameter (saved as <c>state.{i}.step</c>).</summary>
-            protected abstract bool CountsSteps { get; }
-
-            /// <summary>The names of the per-parameter buffers this optimizer may keep.</summary>
-            protected abstract IReadOnlyCollection<string> BufferNames { get; }
-
-            /// <summary>Hyperparameters other than the learning rate, by PyTorch name, with getters and setters.</summary>
-            protected abstract IEnumerable<(string name, Func<double> get, Action<double> set)> Hyperparameters { get; }
-
-            IEnumerable<(string name, Func<double> get, Action<double> set)> AllHyperparameters() =>
-                new[] { ("lr", (Func<double>)(() => LearningRate), (Action<double>)(v => LearningRate = v)) }.Concat(Hyperparameters);
-
             /// <summary>
-            /// The complete optimizer state as tensors (see the class remarks for the names): saving it
-            /// with the model's state_dict and loading both back resumes training bit for bit. The
-            /// tensors are new handles outside every dispose scope (buffers share storage with the
-            /// optimizer's): dispose them when done.
+            /// The optimizer's state as TorchSharp gives it: one state object per parameter, in order,
+            /// live (its tensors are the optimizer's own buffers, and its step count is read back at
+            /// the next <see cref="step"/>). Every parameter's state exists from here on, with zero
+            /// buffers for parameters not updated yet (TorchSharp makes them in its constructor).
             /// </summary>
-            public Dictionary<string, Tensor> state_dict()
+            public StateDictionary state_dict()
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                var dict = new Dictionary<string, Tensor>();
+                var dict = new StateDictionary();
                 for (int i = 0; i < _state.Length; i++)
                 {
-                    var s = _state[i];
-                    if (s is null) continue;
-                    if (CountsSteps) dict[$"state.{i}.step"] = tensor((float)s.Step, float32).DetachFromDisposeScope();
-                    foreach (var (name, buffer) in s.Buffers) dict[$"state.{i}.{name}"] = buffer.alias().DetachFromDisposeScope();
+                    var s = _state[i] ??= new ParameterState();
+                    InitializeState(_parameters[i], s);
+                    dict.State.Add(_views[i] ??= MakeView(s));
                 }
-                foreach (var (name, get, _) in AllHyperparameters())
-                    dict[$"param_groups.0.{name}"] = tensor(get(), float64).DetachFromDisposeScope();
                 return dict;
             }
 
-            /// <summary>
-            /// Restores a state saved by <see cref="state_dict"/>: buffers are copied (onto each
-            /// parameter's device and dtype), hyperparameters set. Everything is checked before
-            /// anything changes, so a bad dictionary leaves the optimizer as it was.
-            /// </summary>
-            public void load_state_dict(IReadOnlyDictionary<string, Tensor> source)
+            /// <summary>Copies a state dictionary of this kind of optimizer into this one (the tensors
+            /// onto each parameter's device); its own <see cref="state_dict"/> loads as a no-op.</summary>
+            public void load_state_dict(StateDictionary state_dict)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                ArgumentNullException.ThrowIfNull(source);
-                var hyper = AllHyperparameters().ToDictionary(h => h.name);
-                var newHyper = new Dictionary<string, double>();
-                var entries = new Dictionary<int, List<(string buffer, Tensor value)>>();
-                var steps = new Dictionary<int, double>();
-                foreach (var (key, value) in source)
-                {
-                    if (value is null) throw new ArgumentException($"optimizer state '{key}' is null", nameof(source));
-                    var parts = key.Split('.');
-                    if (parts.Length == 3 && parts[0] == "param_groups" && parts[1] == "0" && hyper.ContainsKey(parts[2]))
-                    {
-                        newHyper[parts[2]] = ScalarOf(key, value);
-                        continue;
-                    }
-                    if (parts.Length != 3 || parts[0] != "state" || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var index))
-                        throw new ArgumentException($"'{key}' is not a key of {GetType().Name}'s state dict (expected state.{{i}}.{{name}} or param_groups.0.{{hyperparameter}})", nameof(source));
-                    if (index >= _parameters.Length)
-                        throw new ArgumentException($"'{key}' is for parameter {index}, but this optimizer has {_parameters.Length} parameters", nameof(source));
-                    if (parts[2] == "step" && CountsSteps)
-                    {
-                        steps[index] = ScalarOf(key, value);
-                        continue;
-                    }
-                    if (!BufferNames.Contains(parts[2]))
-                        throw new ArgumentException($"'{key}': {GetType().Name} keeps no buffer named '{parts[2]}' (it keeps {string.Join(", ", BufferNames)})", nameof(source));
-                    var expected = _parameters[index].shape;
-                    if (!expected.SequenceEqual(value.shape))
-                        throw new ArgumentException($"'{key}' has shape [{string.Join(", ", value.shape)}] but parameter {index} has shape [{string.Join(", ", expected)}]", nameof(source));
-                    if (!entries.TryGetValue(index, out var list)) entries[index] = list = new();
-                    list.Add((parts[2], value));
-                }
-                foreach (var h in hyper.Keys)
-                    if (!newHyper.ContainsKey(h)) throw new ArgumentException($"the state dict lacks 'param_groups.0.{h}'", nameof(source));
-                if (CountsSteps)
-                {
-                    foreach (var index in entries.Keys)
-                        if (!steps.ContainsKey(index)) throw new ArgumentException($"the state dict has buffers for parameter {index} but no 'state.{index}.step'", nameof(source));
-                }
-                var fresh = new ParameterState?[_parameters.Length];
-                try
-                {
-                    foreach (var index in steps.Keys.Union(entries.Keys))
-                    {
-                        var s = fresh[index] = new ParameterState { Step = steps.GetValueOrDefault(index) };
-                        if (!entries.TryGetValue(index, out var list)) continue;
-                        var p = _parameters[index];
-                        using (no_grad())
-                            foreach (var (name, value) in list)
-                                s.Add(name, zeros_like(p)).copy_(value);
-                    }
-                }
-                catch
-                {
-                    foreach (var s in fresh) s?.Free();
-                    throw;
-                }
-                for (int i = 0; i < _state.Length; i++) { _state[i]?.Free(); _state[i] = fresh[i]; }
-                foreach (var (name, value) in newHyper) hyper[name].set(value);
+                ArgumentNullException.ThrowIfNull(state_dict);
+                var mine = this.state_dict();
+                if (state_dict.State.Count != mine.State.Count)
+                    throw new ArgumentException($"the state dictionary holds {state_dict.State.Count} parameter states, but this optimizer has {mine.State.Count} parameters", nameof(state_dict));
+                for (int i = 0; i < mine.State.Count; i++)
+                    if (!ReferenceEquals(mine.State[i], state_dict.State[i])) mine.State[i].LoadStateDict(state_dict.State[i]);
             }
 
-            static double ScalarOf(string key, Tensor value)
+            /// <summary>Makes the buffers a parameter's state holds before its first update.</summary>
+            protected abstract void InitializeState(Parameter parameter, ParameterState state);
+
+            /// <summary>The public state object over one parameter's state.</summary>
+            protected abstract OptimizerState MakeView(ParameterState state);
+
+            /// <summary>TorchSharp's optimizer state dictionary (the per-parameter states).</summary>
+            public sealed class StateDictionary
             {
-                if (value.numel() != 1) throw new ArgumentException($"'{key}' should hold one number but has shape [{string.Join(", ", value.shape)}]");
-                return value.item<double>();
+                public List<OptimizerState> State { get; } = new();
             }
 
-            /// <summary>How many steps parameter <paramref name="index"/> has taken (0 before its first update).</summary>
-            public long step_count(int index) => (long)(_state[index]?.Step ?? 0);
+            /// <summary>The optimizer's one parameter group, as TorchSharp's ParamGroups.</summary>
+            public IEnumerable<ILearningRateController> ParamGroups => new ILearningRateController[] { _group };
+
+            sealed class Group : ILearningRateController
+            {
+                readonly Optimizer _optimizer;
+                public Group(Optimizer optimizer, double lr) { _optimizer = optimizer; InitialLearningRate = lr; }
+                public double LearningRate { get => _optimizer.LearningRate; set => _optimizer.LearningRate = value; }
+                public double InitialLearningRate { get; set; }
+            }
 
             protected static double CheckNonNegative(double value, string what)
             {

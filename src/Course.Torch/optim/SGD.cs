@@ -34,16 +34,26 @@ public sealed class SGD : optim.Optimizer
     public double weight_decay { get => _weightDecay; set => _weightDecay = CheckNonNegative(value, "weight decay"); }
     public bool nesterov { get; }
 
-    protected override bool CountsSteps => false;
-    static readonly string[] s_buffers = { "momentum_buffer" };
-    protected override IReadOnlyCollection<string> BufferNames => s_buffers;
-
-    protected override IEnumerable<(string name, Func<double> get, Action<double> set)> Hyperparameters => new (string, Func<double>, Action<double>)[]
+    protected override void InitializeState(Parameter parameter, ParameterState state)
     {
-        ("momentum", () => momentum, v => momentum = v),
-        ("dampening", () => dampening, v => dampening = v),
-        ("weight_decay", () => weight_decay, v => weight_decay = v),
-    };
+        if (momentum != 0 && !state.Buffers.ContainsKey("momentum_buffer")) state.Add("momentum_buffer", zeros_like(parameter));
+    }
+
+    protected override OptimizerState MakeView(ParameterState state) => new State(state);
+
+    /// <summary>One parameter's SGD state (TorchSharp's field, over this optimizer's buffer).</summary>
+    public sealed class State : OptimizerState
+    {
+        internal State(ParameterState state) => momentum_buffer = state.Buffers.GetValueOrDefault("momentum_buffer");
+
+        public Tensor? momentum_buffer;
+
+        public override void LoadStateDict(OptimizerState source)
+        {
+            if (source is not State other) throw new ArgumentException($"an SGD state cannot load a {source?.GetType().Name ?? "null"}", nameof(source));
+            CopyInto(momentum_buffer, other.momentum_buffer, nameof(momentum_buffer));
+        }
+    }
 
     protected override void Update(Parameter parameter, Tensor grad, ParameterState state)
     {

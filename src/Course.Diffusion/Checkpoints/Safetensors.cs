@@ -1,9 +1,9 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using TorchSharp;
 using static TorchSharp.torch;
 
-namespace TorchSharp;
+namespace Course.Diffusion.Checkpoints;
 
 /// <summary>A file that should hold tensors is truncated or malformed. The message names the file and the problem.</summary>
 public sealed class CorruptFileException : IOException
@@ -21,81 +21,48 @@ public sealed class CorruptFileException : IOException
     public string Problem { get; }
 }
 
-public static partial class torch
+/// <summary>
+/// <a href="https://github.com/huggingface/safetensors">safetensors</a> files, which PyTorch (and most
+/// tools) read: an 8-byte little-endian header length N, N bytes of UTF-8 JSON
+/// <c>{"__metadata__": {...}, name: {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, ...}</c>
+/// padded with spaces to a multiple of 8, then each tensor's elements, row-major and little-endian,
+/// at its offsets (counted from the end of the header). Written on the API both engines share
+/// (TorchSharp's own torch.save writes its own format, without metadata); TorchSharp.PyBridge's
+/// reader and writer know no metadata and no atomic write, and bind to the real TorchSharp only.
+/// </summary>
+public static class Safetensors
 {
-    /// <summary>
-    /// Writes tensors to a <a href="https://github.com/huggingface/safetensors">safetensors</a> file,
-    /// which PyTorch (and most tools) read back: an 8-byte little-endian header length N, N bytes of
-    /// UTF-8 JSON <c>{"__metadata__": {...}, name: {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, ...}</c>
-    /// padded with spaces to a multiple of 8, then each tensor's elements, row-major and little-endian,
-    /// at its offsets (counted from the end of the header). Tensors on a GPU are copied to the CPU.
-    /// </summary>
-    /// <remarks>The write is atomic: the data go to a temporary file in the same folder, are flushed to
-    /// disk, and the file is then renamed over <paramref name="path"/>. If anything fails, the previous
-    /// file at <paramref name="path"/> is untouched and the temporary file is removed.</remarks>
-    public static void save(IReadOnlyDictionary<string, Tensor> tensors, string path, IReadOnlyDictionary<string, string>? metadata = null) =>
-        Safetensors.Save(tensors, path, metadata);
 
-    /// <summary>Reads every tensor of a safetensors file (onto the CPU, or onto <paramref name="device"/>).
-    /// The tensors join the current dispose scope, like any new tensor. Every part of the file is
-    /// checked; a truncated or malformed file raises <see cref="CorruptFileException"/>.</summary>
-    public static Dictionary<string, Tensor> load(string path, Device? device = null) => Safetensors.Load(path, device);
-
-    /// <summary>The <c>__metadata__</c> strings of a safetensors file (empty when it has none).</summary>
-    public static Dictionary<string, string> load_metadata(string path) => Safetensors.ReadHeader(path).Metadata;
-}
-
-/// <summary><c>module.save(path)</c> and <c>module.load(path)</c>: a module's state dict as a safetensors file.</summary>
-public static class ModuleSerializationExtensions
-{
-    /// <summary>Saves every parameter and buffer (by state-dict name) to a safetensors file, atomically.</summary>
-    public static nn.Module save(this nn.Module module, string path, IReadOnlyDictionary<string, string>? metadata = null)
-    {
-        ArgumentNullException.ThrowIfNull(module);
-        var state = module.state_dict();
-        try { torch.save(state, path, metadata); }
-        finally { foreach (var t in state.Values) t.Dispose(); }
-        return module;
-    }
-
-    /// <summary>Loads parameters and buffers from a safetensors file into the module (in place, keeping
-    /// each parameter's device); with <paramref name="strict"/>, names and shapes must match exactly.</summary>
-    public static nn.Module load(this nn.Module module, string path, bool strict = true)
-    {
-        ArgumentNullException.ThrowIfNull(module);
-        var loaded = Safetensors.Load(path, null, joinScope: false);
-        try { module.load_state_dict(loaded, strict); }
-        finally { foreach (var t in loaded.Values) t.Dispose(); }
-        return module;
-    }
-}
-
-internal static unsafe class Safetensors
-{
     const string MetadataKey = "__metadata__";
     /// <summary>The safetensors reference implementation refuses headers over 100 MB; so do we.</summary>
     const long MaxHeaderBytes = 100_000_000;
 
-    static readonly (string code, ScalarType type)[] s_dtypes =
+    static readonly (string code, ScalarType type, int size)[] s_dtypes =
     {
-        ("F64", ScalarType.Float64), ("F32", ScalarType.Float32), ("F16", ScalarType.Float16), ("BF16", ScalarType.BFloat16),
-        ("I64", ScalarType.Int64), ("I32", ScalarType.Int32), ("I16", ScalarType.Int16), ("I8", ScalarType.Int8),
-        ("U8", ScalarType.Byte), ("BOOL", ScalarType.Bool),
+        ("F64", ScalarType.Float64, 8), ("F32", ScalarType.Float32, 4), ("F16", ScalarType.Float16, 2), ("BF16", ScalarType.BFloat16, 2),
+        ("I64", ScalarType.Int64, 8), ("I32", ScalarType.Int32, 4), ("I16", ScalarType.Int16, 2), ("I8", ScalarType.Int8, 1),
+        ("U8", ScalarType.Byte, 1), ("BOOL", ScalarType.Bool, 1),
     };
+
+    static int ElementSize(ScalarType t) => s_dtypes.First(d => d.type == t).size;
 
     static string CodeOf(ScalarType t, string name)
     {
-        foreach (var (code, type) in s_dtypes) if (type == t) return code;
-        throw new ArgumentException($"tensor '{name}' has dtype {t.Name()}, which safetensors files do not hold here (supported: {string.Join(", ", s_dtypes.Select(d => d.type.Name()))})");
+        foreach (var (code, type, _) in s_dtypes) if (type == t) return code;
+        throw new ArgumentException($"tensor '{name}' has dtype {t}, which safetensors files do not hold here (supported: {string.Join(", ", s_dtypes.Select(d => d.type))})");
     }
 
-    internal sealed record Entry(string Name, ScalarType Type, long[] Shape, long Begin, long End);
+    sealed record Entry(string Name, ScalarType Type, long[] Shape, long Begin, long End);
 
-    internal sealed record Header(Dictionary<string, string> Metadata, List<Entry> Entries, long DataStart, long FileLength);
+    sealed record Header(Dictionary<string, string> Metadata, List<Entry> Entries, long DataStart, long FileLength);
 
     // ------------------------------------------------------------------ writing
 
-    public static void Save(IReadOnlyDictionary<string, Tensor> tensors, string path, IReadOnlyDictionary<string, string>? metadata)
+    /// <summary>Writes tensors (GPU ones are copied to the CPU) with optional string metadata.</summary>
+    /// <remarks>The write is atomic: the data go to a temporary file in the same folder, are flushed to
+    /// disk, and the file is then renamed over <paramref name="path"/>. If anything fails, the previous
+    /// file at <paramref name="path"/> is untouched and the temporary file is removed.</remarks>
+    public static void Save(IReadOnlyDictionary<string, Tensor> tensors, string path, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -113,7 +80,7 @@ internal static unsafe class Safetensors
             var type = t.dtype;
             CodeOf(type, name);
             var shape = t.shape;
-            items.Add((name, t, type, shape, checked(t.numel() * type.ElementSize())));
+            items.Add((name, t, type, shape, checked(t.numel() * ElementSize(type))));
         }
 
         var header = BuildHeader(items.Select(i => (i.name, CodeOf(i.type, i.name), i.shape, i.nbytes)), metadata);
@@ -184,21 +151,22 @@ internal static unsafe class Safetensors
     static void WriteData(Stream stream, Tensor t, long nbytes)
     {
         if (nbytes == 0) return;
-        // ct_tensor_copy_to moves GPU tensors to the CPU and makes the elements contiguous.
-        var data = (byte*)NativeMemory.Alloc((nuint)nbytes);
-        try
-        {
-            Native.Check(Native.ct_tensor_copy_to(t.Handle, data, nbytes));
-            for (long done = 0; done < nbytes; done += Chunk)
-                stream.Write(new ReadOnlySpan<byte>(data + done, (int)Math.Min(Chunk, nbytes - done)));
-        }
-        finally { NativeMemory.Free(data); }
-        GC.KeepAlive(t);
+        using var scope = NewDisposeScope();
+        var elements = t.detach().cpu().contiguous();
+        stream.Write(elements.bytes);
     }
 
     // ------------------------------------------------------------------ reading
 
-    public static Dictionary<string, Tensor> Load(string path, Device? device, bool joinScope = true)
+    /// <summary>Reads every tensor of a file (onto the CPU, or onto <paramref name="device"/>). The
+    /// tensors join the current dispose scope, like any new tensor. Every part of the file is checked;
+    /// a truncated or malformed file raises <see cref="CorruptFileException"/>.</summary>
+    public static Dictionary<string, Tensor> Load(string path, Device? device = null) => Load(path, device, joinScope: true);
+
+    /// <summary>The <c>__metadata__</c> strings of a file (empty when it has none).</summary>
+    public static Dictionary<string, string> ReadMetadata(string path) => ReadHeader(path).Metadata;
+
+    internal static Dictionary<string, Tensor> Load(string path, Device? device, bool joinScope)
     {
         var header = ReadHeader(path, out var stream);
         var result = new Dictionary<string, Tensor>();
@@ -231,25 +199,22 @@ internal static unsafe class Safetensors
     static Tensor ReadTensor(FileStream stream, Header header, Entry e, string path)
     {
         var nbytes = e.End - e.Begin;
-        var data = (byte*)NativeMemory.Alloc((nuint)Math.Max(nbytes, 1));
-        try
+        if (nbytes > Array.MaxLength)
+            throw new NotSupportedException($"{path}: tensor '{e.Name}' holds {nbytes} bytes; this reader takes tensors up to {Array.MaxLength} bytes");
+        var data = new byte[nbytes];
+        stream.Position = header.DataStart + e.Begin;
+        for (long done = 0; done < nbytes;)
         {
-            stream.Position = header.DataStart + e.Begin;
-            for (long done = 0; done < nbytes;)
-            {
-                var n = stream.Read(new Span<byte>(data + done, (int)Math.Min(Chunk, nbytes - done)));
-                if (n == 0) throw new CorruptFileException(path, $"the file ended while reading tensor '{e.Name}' (it was shorter than its header says)");
-                done += n;
-            }
-            IntPtr handle;
-            fixed (long* shape = e.Shape)
-                Native.Check(Native.ct_tensor_from_data(data, nbytes, (int)e.Type, shape, e.Shape.Length, out handle));
-            return new Tensor(handle);
+            var n = stream.Read(data, (int)done, (int)Math.Min(Chunk, nbytes - done));
+            if (n == 0) throw new CorruptFileException(path, $"the file ended while reading tensor '{e.Name}' (it was shorter than its header says)");
+            done += n;
         }
-        finally { NativeMemory.Free(data); }
+        var t = empty(e.Shape, e.Type);
+        if (nbytes > 0) t.bytes = data;
+        return t;
     }
 
-    internal static Header ReadHeader(string path) { var h = ReadHeader(path, out var s); s.Dispose(); return h; }
+    static Header ReadHeader(string path) { var h = ReadHeader(path, out var s); s.Dispose(); return h; }
 
     static Header ReadHeader(string path, out FileStream stream)
     {
@@ -340,7 +305,7 @@ internal static unsafe class Safetensors
         long expected;
         try
         {
-            expected = type.ElementSize();
+            expected = ElementSize(type);
             foreach (var s in shape) expected = checked(expected * s);
         }
         catch (OverflowException) { throw new CorruptFileException(path, $"tensor '{name}' has a shape [{string.Join(", ", shape)}] too large to address"); }
