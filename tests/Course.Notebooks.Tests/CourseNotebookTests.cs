@@ -18,7 +18,7 @@ public class CourseNotebookTests
     internal static readonly Dictionary<string, (string Source, string Mime)[]> Promised = new()
     {
         ["00-setup"] = new[] { ("Summary(\"10,000", "image/png"), ("var z = randn(quick", "image/png") },
-        ["01-gaussian-noise"] = new[] { ("double mu = 1.0, sigma = 0.5", "image/png"), ("ImageDataset testSet", "image/png") },
+        ["01-gaussian-noise"] = new[] { ("double mu = 1.0, sigma = 0.5", "image/png"), ("histogram.Interactive()", "text/html"), ("histogram.Interactive()", "image/png"), ("ImageDataset testSet", "image/png") },
         ["02-forward-process"] = new[] { ("var tAxis = Enumerable", "image/png"), ("var four = images.Images[0..4]", "image/gif") },
         ["03-reverse-process"] = new[] { ("var termAxis", "image/png") },
         ["04-training-2d"] = new[] { ("long steps = quick ? 3000", "image/png"), ("var fresh = ToyDatasets.Sample(dataset", "image/png") },
@@ -85,6 +85,12 @@ public class CourseNotebookTests
             var mimes = (cell!["outputs"] as JsonArray ?? new JsonArray()).OfType<JsonObject>()
                 .SelectMany(o => (o["data"] as JsonObject)?.Select(kv => kv.Key) ?? Enumerable.Empty<string>()).ToList();
             Assert.True(mimes.Contains(mime), $"{lesson}: the cell with \"{source}\" shows [{string.Join(", ", mimes)}], not {mime}");
+            if (mime == "text/html")
+            {
+                // The lessons' HTML outputs are interactive charts, drawn by Plotly.NET's plotly.js call.
+                var html = string.Concat((cell["outputs"] as JsonArray)!.OfType<JsonObject>().Select(o => o["data"]?["text/html"]).OfType<JsonArray>().SelectMany(a => a.Select(l => (string?)l)));
+                Assert.Contains("Plotly.newPlot", html);
+            }
         }
         var last = cells.Last();
         Assert.Equal("markdown", NotebookDocument.CellType(last));
