@@ -47,6 +47,7 @@ public sealed record GenerativeConfig
     };
 
     /// <summary>Number of values in one example (2, or 784 for a 1×28×28 image).</summary>
+    [JsonIgnore]
     public long DataSize => DataShape.Aggregate(1L, (a, b) => a * b);
 
     /// <summary>Throws an ArgumentException naming the first setting that cannot work.</summary>
