@@ -47,7 +47,8 @@ public static class CourseCommand
         Exit code: 0 when every notebook ran without error, 1 when a cell failed, 2 for bad usage.
 
         Also: train-fashion [options] trains lesson 06's pretrained UNet (train-fashion --help);
-              install-kernel [--jupyter-dir DIR] installs the course's Jupyter kernel (install-kernel --help).
+              install-kernel [--jupyter-dir DIR] installs the course's Jupyter kernel (install-kernel --help);
+              train-generative --model vae|gan [options] trains lesson 08's VAE or GAN (train-generative --help).
         """;
 
     public static async Task<int> MainAsync(string[] args)
@@ -79,6 +80,23 @@ public static class CourseCommand
         }
         if (args[0] == "install-kernel")
             return await InstallKernelCommand.MainAsync(args[1..], output, error).ConfigureAwait(false);
+        if (args[0] == "train-generative")
+        {
+            if (args.Length > 1 && args[1] is "-h" or "--help")
+            {
+                output.WriteLine(TrainGenerativeCommand.Usage);
+                return 0;
+            }
+            try
+            {
+                return await TrainGenerativeCommand.RunAsync(TrainGenerativeCommand.Parse(args[1..]), output, error).ConfigureAwait(false);
+            }
+            catch (ArgumentException e)
+            {
+                error.WriteLine($"{e.Message}\n\n{TrainGenerativeCommand.Usage}");
+                return 2;
+            }
+        }
         if (args[0] != "run")
         {
             error.WriteLine($"unknown command '{args[0]}'\n\n{Usage}");
