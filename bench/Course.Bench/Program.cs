@@ -140,7 +140,7 @@ static void MemoryOverTime(Device device, NoiseSchedule schedule, int steps)
     {
         step();
         if (i % 1000 == 0 || i == 1)
-            series.Add(new { step = i, rss_mb = memory.resident_bytes() / 1048576.0, live_tensors = memory.live_tensors });
+            series.Add(new { step = i, rss_mb = Environment.WorkingSet / 1048576.0, live_tensors = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount });
     }
     Console.WriteLine(JsonSerializer.Serialize(new { side = "csharp", workload = "memory", series }));
 }
@@ -248,10 +248,10 @@ static void CudaCheck()
     {
         var step = MlpTrainingStep(cuda0, NoiseSchedule.Linear());
         step();
-        long before = memory.live_tensors;
+        long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < 5000; i++) step();
-        report["cuda_mlp_5000_steps_live_tensors_before_after"] = new[] { before, memory.live_tensors };
+        report["cuda_mlp_5000_steps_live_tensors_before_after"] = new[] { before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount };
         report["cuda_mlp_step_ms"] = sw.Elapsed.TotalMilliseconds / 5000;
     }
     // Errors on the GPU are exceptions, and the process goes on.
