@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ./scripts/setup.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The quiet build hides the engine line; print it first (eng/CourseEngine.proj).
+dotnet msbuild eng/CourseEngine.proj -nologo -v:m
 dotnet build Course.sln -c Release -nologo -v:q
 # KaTeX next to the course page renders its maths offline; without it the page uses a CDN.
 if [[ ! -d node_modules/katex ]] && command -v npm >/dev/null 2>&1; then

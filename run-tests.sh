@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ./scripts/setup.sh --tests
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The quiet build hides the engine line; print it first (eng/CourseEngine.proj).
+dotnet msbuild eng/CourseEngine.proj -nologo -v:m
 dotnet build Course.sln -c Release -nologo -v:q
 status=0
 for project in tests/*/*.csproj; do

@@ -3,6 +3,7 @@
 // resident memory. The PyTorch side (bench/pytorch_bench.py) does the very same work.
 using System.Diagnostics;
 using System.Text.Json;
+using Course.Diffusion.Checkpoints;
 using Course.Diffusion.Models;
 using Course.Diffusion.Processes;
 using Course.Diffusion.Samplers;
@@ -140,7 +141,7 @@ static void MemoryOverTime(Device device, NoiseSchedule schedule, int steps)
     {
         step();
         if (i % 1000 == 0 || i == 1)
-            series.Add(new { step = i, rss_mb = memory.resident_bytes() / 1048576.0, live_tensors = memory.live_tensors });
+            series.Add(new { step = i, rss_mb = Environment.WorkingSet / 1048576.0, live_tensors = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount });
     }
     Console.WriteLine(JsonSerializer.Serialize(new { side = "csharp", workload = "memory", series }));
 }
@@ -166,10 +167,10 @@ static void Export(string dir)
     {
         var inputs = new Dictionary<string, Tensor> { ["x2"] = x2, ["t2"] = t2, ["x28"] = x28, ["t28"] = t28, ["labels"] = labels,
             ["mlp_out"] = mlp.call(x2, t2), ["unet_out"] = unet.call(x28, t28, labels) };
-        save(inputs, Path.Combine(dir, "io.safetensors"));
+        Safetensors.Save(inputs, Path.Combine(dir, "io.safetensors"));
     }
-    mlp.save(Path.Combine(dir, "mlp.safetensors"));
-    unet.save(Path.Combine(dir, "unet.safetensors"));
+    Safetensors.Save(mlp.state_dict(), Path.Combine(dir, "mlp.safetensors"));
+    Safetensors.Save(unet.state_dict(), Path.Combine(dir, "unet.safetensors"));
     Console.WriteLine(JsonSerializer.Serialize(new { mlp_parameters = mlp.parameter_count(), unet_parameters = unet.parameter_count() }));
 }
 
@@ -248,15 +249,15 @@ static void CudaCheck()
     {
         var step = MlpTrainingStep(cuda0, NoiseSchedule.Linear());
         step();
-        long before = memory.live_tensors;
+        long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < 5000; i++) step();
-        report["cuda_mlp_5000_steps_live_tensors_before_after"] = new[] { before, memory.live_tensors };
+        report["cuda_mlp_5000_steps_live_tensors_before_after"] = new[] { before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount };
         report["cuda_mlp_step_ms"] = sw.Elapsed.TotalMilliseconds / 5000;
     }
     // Errors on the GPU are exceptions, and the process goes on.
     try { using var a = randn(new long[] { 2, 3 }, device: cuda0); using var b = randn(4, 5); a.matmul(b); report["mixed_device_error"] = "none"; }
-    catch (TorchException e) { report["mixed_device_error"] = e.Message.Split('\n')[0]; }
+    catch (System.Runtime.InteropServices.ExternalException e) { report["mixed_device_error"] = e.Message.Split('\n')[0]; }
     Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
 }
 

@@ -24,7 +24,7 @@ public sealed class DisposeScope : IDisposable
     internal static DisposeScope? Current => t_current;
 
     /// <summary>How many tensors this scope will free.</summary>
-    public int Count => _tensors.Count;
+    public int DisposablesCount => _tensors.Count;
 
     internal void Register(torch.Tensor t) => _tensors.Add(t);
     internal void Forget(torch.Tensor t) => _tensors.Remove(t);
@@ -60,26 +60,28 @@ public static partial class torch
     /// <summary>Opens a dispose scope on this thread; see <see cref="DisposeScope"/>.</summary>
     public static DisposeScope NewDisposeScope() => new();
 
-    /// <summary>Diagnostics for native memory.</summary>
-    public static class memory
+    /// <summary>Counts the tensor handles alive, for <see cref="DisposeScopeManager.Statistics"/>.</summary>
+    internal static class memory
     {
         static long s_live;
         internal static void Created() => Interlocked.Increment(ref s_live);
         internal static void Freed() => Interlocked.Decrement(ref s_live);
-
-        /// <summary>Tensor handles alive right now (not yet disposed or finalized).</summary>
-        public static long live_tensors => Interlocked.Read(ref s_live);
-
-        /// <summary>Resident memory of this process, in bytes (Linux; 0 elsewhere).</summary>
-        public static long resident_bytes()
-        {
-            try
-            {
-                var fields = File.ReadAllText("/proc/self/statm").Split(' ');
-                return long.Parse(fields[1]) * Environment.SystemPageSize;
-            }
-            catch (IOException) { return 0; }
-            catch (UnauthorizedAccessException) { return 0; }
-        }
+        internal static long live_tensors => Interlocked.Read(ref s_live);
     }
+}
+
+/// <summary>TorchSharp's entry to its dispose-scope statistics.</summary>
+public sealed class DisposeScopeManager
+{
+    public static ThreadDisposeScopeStatistics Statistics { get; } = new();
+}
+
+/// <summary>
+/// The one statistic of TorchSharp's the course reads: tensors alive. TorchSharp counts per thread;
+/// this engine counts the whole process (a tensor freed by the finalizer thread counts too), which
+/// is the same number for code that makes and frees its tensors on one thread.
+/// </summary>
+public sealed class ThreadDisposeScopeStatistics
+{
+    public long ThreadTotalLiveCount => torch.memory.live_tensors;
 }

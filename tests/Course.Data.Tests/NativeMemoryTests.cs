@@ -17,7 +17,7 @@ public class NativeMemoryTests
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        return memory.live_tensors;
+        return TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
     }
 
     public static IEnumerable<object[]> AllNames => ToyDatasets.Names.Select(n => new object[] { n });
@@ -29,9 +29,9 @@ public class NativeMemoryTests
         using (ToyDatasets.Sample(name, 100, seed: 1)) { } // warm up lazily created statics
         long before = Settle();
         var points = ToyDatasets.Sample(name, 1000, seed: 2);
-        Assert.Equal(before + 1, memory.live_tensors);
+        Assert.Equal(before + 1, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         points.Dispose();
-        Assert.Equal(before, memory.live_tensors);
+        Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
     [Fact]
@@ -39,14 +39,14 @@ public class NativeMemoryTests
     {
         long before = Settle();
         var (points, components) = ToyDatasets.DefaultMixture.SampleWithComponents(500, seed: 3);
-        Assert.Equal(before + 2, memory.live_tensors);
+        Assert.Equal(before + 2, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         var scaler = Standardizer.Fit(points);
         var normalized = scaler.Normalize(points);
         var restored = scaler.Denormalize(normalized);
-        Assert.Equal(before + 6, memory.live_tensors);
+        Assert.Equal(before + 6, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         foreach (var t in new[] { points, components, normalized, restored }) t.Dispose();
         scaler.Dispose();
-        Assert.Equal(before, memory.live_tensors);
+        Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
     [Fact]
@@ -57,10 +57,10 @@ public class NativeMemoryTests
         IdxFile.Write(folder.File("train-labels-idx1-ubyte.gz"), new[] { 4 }, new byte[] { 0, 1, 2, 3 }, gzip: true);
         long before = Settle();
         var set = FashionMnist.Load(DatasetSplit.Train, folder.Path);
-        Assert.Equal(before + 2, memory.live_tensors);
+        Assert.Equal(before + 2, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         var (images, labels) = set.RandomBatch(2);
-        Assert.Equal(before + 4, memory.live_tensors);
+        Assert.Equal(before + 4, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         images.Dispose(); labels.Dispose(); set.Dispose();
-        Assert.Equal(before, memory.live_tensors);
+        Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 }

@@ -254,7 +254,7 @@ public class ToyDatasetsTests
         using var x = ToyDatasets.Moons(5000, seed: 12);
         using var scaler = Standardizer.Fit(x);
         using var z = scaler.Normalize(x);
-        using var mean = z.mean(0);
+        using var mean = z.mean(new long[] { 0 });
         using var std = z.std(0, unbiased: false);
         foreach (var m in mean.data<float>().ToArray()) Assert.Equal(0.0, m, 4);
         foreach (var s in std.data<float>().ToArray()) Assert.Equal(1.0, s, 4);

@@ -19,7 +19,7 @@ public class NativeMemoryTests
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        return memory.live_tensors;
+        return TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
     }
 
     [Fact]

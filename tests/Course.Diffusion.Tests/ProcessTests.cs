@@ -34,7 +34,7 @@ public class ProcessTests
         var expectedMean = new[] { 1.5 * Math.Sqrt(ab), -0.5 * Math.Sqrt(ab) };
         foreach (var sample in new[] { x, closed })
         {
-            var mean = sample.mean(0).data<double>().ToArray();
+            var mean = sample.mean(new long[] { 0 }).data<double>().ToArray();
             var variance = sample.var(0).data<double>().ToArray();
             for (int d = 0; d < 2; d++)
             {

@@ -45,7 +45,7 @@ public class GradientTests
     public void SiluAndGelu()
     {
         // d/dx x·σ(x) = σ(x)(1 + x(1 − σ(x)))
-        AssertGradient(F.silu, x => { var s = 1 / (1 + Math.Exp(-x)); return s * (1 + x * (1 - s)); });
+        AssertGradient(x => F.silu(x), x => { var s = 1 / (1 + Math.Exp(-x)); return s * (1 + x * (1 - s)); });
         // d/dx x·Φ(x) = Φ(x) + x·φ(x), Φ(x) = (1 + erf(x/√2))/2, φ the standard normal density
         AssertGradient(x => F.gelu(x), x => 0.5 * (1 + Erf(x / Math.Sqrt(2))) + x * Math.Exp(-x * x / 2) / Math.Sqrt(2 * Math.PI), tolerance: 1e-12);
     }

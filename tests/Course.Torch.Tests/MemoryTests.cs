@@ -91,25 +91,25 @@ public class MemoryTests
         using var trainer = new Trainer();
         using (NewDisposeScope()) trainer.Step();   // creates the optimizer's moment buffers, which stay
         CollectGarbage();
-        var liveBefore = memory.live_tensors;
+        var liveBefore = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         double early = 0, late = 0;
         var watch = Stopwatch.StartNew();
         for (int k = 1; k <= Steps; k++)
         {
             using (NewDisposeScope()) trainer.Step();
-            if (k > 2000 && k <= 3000) early += memory.resident_bytes();
-            if (k > 9000) late += memory.resident_bytes();
-            if (k % 1000 == 0) Assert.Equal(liveBefore, memory.live_tensors);
+            if (k > 2000 && k <= 3000) early += Environment.WorkingSet;
+            if (k > 9000) late += Environment.WorkingSet;
+            if (k % 1000 == 0) Assert.Equal(liveBefore, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         }
         watch.Stop();
         early /= 1000;
         late /= 1000;
-        var liveAfter = memory.live_tensors;
+        var liveAfter = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         _output.WriteLine($"{Steps} steps in {watch.Elapsed.TotalSeconds:F2} s; live tensors {liveBefore} before, {liveAfter} after; " +
                           $"mean resident memory {early / (1 << 20):F1} MB (steps 2000-3000), {late / (1 << 20):F1} MB (steps 9000-10000), " +
                           $"difference {(late - early) / (1 << 20):F2} MB");
         Assert.Equal(liveBefore, liveAfter);
-        Assert.True(memory.resident_bytes() > 0, "resident_bytes() should read /proc/self/statm on Linux");
+        Assert.True(Environment.WorkingSet > 0, "Environment.WorkingSet should report the resident set");
         Assert.True(late - early < ToleranceBytes, $"resident memory grew by {(late - early) / (1 << 20):F1} MB between steps 2000-3000 and 9000-10000 (tolerance 8 MB)");
     }
 
@@ -123,20 +123,20 @@ public class MemoryTests
         using var trainer = new Trainer();
         using (NewDisposeScope()) trainer.Step();
         CollectGarbage();
-        var before = memory.live_tensors;
+        var before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         var latency = GCSettings.LatencyMode;
         GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
         long peak;
         try
         {
             for (int k = 0; k < Steps; k++) trainer.Step();
-            peak = memory.live_tensors;
+            peak = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         }
         finally { GCSettings.LatencyMode = latency; }
         _output.WriteLine($"live tensors: {before} before, {peak} after {Steps} unscoped steps");
         Assert.True(peak - before >= 10 * Steps, $"expected at least {10 * Steps} leaked handles, saw {peak - before}");
         CollectGarbage();   // the finalizers are the safety net: they free what was leaked
-        Assert.Equal(before, memory.live_tensors);
+        Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
     [Fact]
@@ -147,13 +147,13 @@ public class MemoryTests
         using var d = ones(new long[] { 3, 2 }, float64);
         using var bad = tensor(new long[] { 7 });
         CollectGarbage();
-        var before = memory.live_tensors;
+        var before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         for (int k = 0; k < 100; k++)   // each libtorch error costs milliseconds (it records a C++ backtrace)
         {
             Assert.Throws<ExternalException>(() => a + b);
             Assert.Throws<ExternalException>(() => a.matmul(d));
             Assert.Throws<ExternalException>(() => a.index_select(0, bad));
         }
-        Assert.Equal(before, memory.live_tensors);
+        Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 }

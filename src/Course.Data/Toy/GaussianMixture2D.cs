@@ -119,7 +119,7 @@ public sealed class GaussianMixture2D
         }
     }
 
-    public Tensor WeightsTensor(Device? device = null) => tensor(_weights, null, float32, device);
+    public Tensor WeightsTensor(Device? device = null) => tensor(_weights, new long[] { _weights.Length }, float32, device);
     public Tensor MeansTensor(Device? device = null) => tensor(_means, float32, device);
     public Tensor CovariancesTensor(Device? device = null) =>
         tensor(_covariances.Cast<double>().ToArray(), new long[] { ComponentCount, 2, 2 }, float32, device);

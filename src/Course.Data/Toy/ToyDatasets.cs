@@ -158,7 +158,7 @@ public static class ToyDatasets
         var drawDevice = ToySampling.DrawDevice(generator);
         using var scope = NewDisposeScope();
         var square = randint(0, 8, new[] { n }, int64, drawDevice, generator: generator);
-        var corners = tensor(BlackSquareCorners, null, float64, drawDevice).view(8, 2);
+        var corners = tensor(BlackSquareCorners, new long[] { BlackSquareCorners.Length }, float64, drawDevice).view(8, 2);
         var offsets = rand(new[] { n, 2 }, float64, drawDevice, generator: generator);
         return ToySampling.Finish(corners.index_select(0, square) + offsets, device).MoveToOuterDisposeScope();
     }
@@ -194,7 +194,7 @@ public static class ToyDatasets
         var drawDevice = ToySampling.DrawDevice(generator);
         using var scope = NewDisposeScope();
         var ring = ToySampling.Categorical(n, Enumerable.Repeat(1.0, ringRadii.Length).ToArray(), generator, drawDevice);
-        var radius = tensor(ringRadii, null, float64, drawDevice).index_select(0, ring);
+        var radius = tensor(ringRadii, new long[] { ringRadii.Length }, float64, drawDevice).index_select(0, ring);
         var angle = rand(new[] { n }, float64, drawDevice, generator: generator) * (2 * Math.PI);
         var points = stack(new[] { radius * angle.cos(), radius * angle.sin() }, 1);
         if (noise > 0) points = points + randn(new[] { n, 2 }, float64, drawDevice, generator: generator) * noise;

@@ -25,7 +25,7 @@ static class ToySampling
         double running = 0;
         for (int i = 0; i < cumulative.Length; i++) { running += weights[i] / total; cumulative[i] = running; }
         using var u = rand(new[] { n }, float64, drawDevice, generator: generator);
-        using var cdf = tensor(cumulative, null, float64, drawDevice);
+        using var cdf = tensor(cumulative, new long[] { cumulative.Length }, float64, drawDevice);
         using var uColumn = u.unsqueeze(1);
         using var cdfRow = cdf.unsqueeze(0);
         using var passed = uColumn.ge(cdfRow);

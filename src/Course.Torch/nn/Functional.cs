@@ -44,12 +44,14 @@ public static partial class torch
 
             /// <summary>GELU: x·Φ(x) with Φ the standard normal CDF (Hendrycks &amp; Gimpel 2016, sec. 2);
             /// approximate "tanh" uses 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))).</summary>
-            public static Tensor gelu(Tensor input, string approximate = "none")
+            public static Tensor gelu(Tensor input) => gelu(input, Modules.GELU.Approximate.none);
+
+            public static Tensor gelu(Tensor input, Modules.GELU.Approximate approximate) => approximate switch
             {
-                if (approximate is not ("none" or "tanh"))
-                    throw new ArgumentException($"gelu: approximate must be \"none\" or \"tanh\", got \"{approximate}\"", nameof(approximate));
-                return s_gelu.Call(input, approximate);
-            }
+                Modules.GELU.Approximate.none => s_gelu.Call(input, "none"),
+                Modules.GELU.Approximate.tanh => s_gelu.Call(input, "tanh"),
+                _ => throw new ArgumentException($"gelu: approximate must be none or tanh, got {approximate}", nameof(approximate)),
+            };
 
             public static Tensor relu(Tensor input) => s_relu.Call(input);
             public static Tensor leaky_relu(Tensor input, double negative_slope = 0.01) => s_leaky_relu.Call(input, negative_slope);
@@ -340,13 +342,13 @@ public static partial class torch
             /// Scaled dot-product attention (Vaswani et al. 2017, eq. 1): softmax(Q Kᵀ · scale + M) V with
             /// scale = 1/√d_k by default. Shapes: query [..., L, E], key [..., S, E], value [..., S, Ev] → [..., L, Ev]
             /// (leading dimensions broadcast). <paramref name="attn_mask"/>: bool (true = may attend; false becomes −∞)
-            /// or float (added to the scores), broadcastable to [..., L, S]. <paramref name="is_causal"/>: query i
-            /// attends to keys 0..i only. Dropout with probability <paramref name="dropout_p"/> acts on the attention
+            /// or float (added to the scores), broadcastable to [..., L, S]. <paramref name="is_casual"/>: query i
+            /// attends to keys 0..i only (TorchSharp 0.107 spells the parameter is_casual; so does this one, so that calls naming it compile on both engines). Dropout with probability <paramref name="p"/> acts on the attention
             /// weights, as in PyTorch's F.scaled_dot_product_attention (pass 0 in evaluation). Composed from
             /// matmul and softmax, the same arithmetic as PyTorch's reference ("math") implementation.
             /// </summary>
             public static Tensor scaled_dot_product_attention(Tensor query, Tensor key, Tensor value, Tensor? attn_mask = null,
-                double dropout_p = 0.0, bool is_causal = false, double? scale = null)
+                double p = 0.0, bool is_casual = false, double? scale = null)
             {
                 var q = query.shape; var k = key.shape; var v = value.shape;
                 if (q.Length < 2 || k.Length < 2 || v.Length < 2)
@@ -355,10 +357,10 @@ public static partial class torch
                     throw new ArgumentException($"scaled_dot_product_attention: query and key must share the embedding size (last dimension); got query {Shape(q)} and key {Shape(k)}");
                 if (k[^2] != v[^2])
                     throw new ArgumentException($"scaled_dot_product_attention: key and value must have the same sequence length (dimension -2); got key {Shape(k)} and value {Shape(v)}");
-                if (is_causal && attn_mask is not null)
-                    throw new ArgumentException("scaled_dot_product_attention: give either attn_mask or is_causal, not both");
-                if (dropout_p < 0 || dropout_p > 1)
-                    throw new ArgumentOutOfRangeException(nameof(dropout_p), dropout_p, "scaled_dot_product_attention: dropout_p must lie in [0, 1]");
+                if (is_casual && attn_mask is not null)
+                    throw new ArgumentException("scaled_dot_product_attention: give either attn_mask or is_casual, not both");
+                if (p < 0 || p > 1)
+                    throw new ArgumentOutOfRangeException(nameof(p), p, "scaled_dot_product_attention: p must lie in [0, 1]");
                 double factor = scale ?? 1.0 / Math.Sqrt(q[^1]);
 
                 using var keyT = key.transpose(-2, -1);
@@ -367,7 +369,7 @@ public static partial class torch
                 Tensor? masked = null;
                 try
                 {
-                    if (is_causal)
+                    if (is_casual)
                     {
                         using var ones = torch.ones(new[] { q[^2], k[^2] }, ScalarType.Bool, query.device);
                         using var allowed = s_tril.Call(ones, 0L);
@@ -384,9 +386,9 @@ public static partial class torch
                         else masked = scores + attn_mask;
                     }
                     using var weights = (masked ?? scores).softmax(-1);
-                    if (dropout_p > 0)
+                    if (p > 0)
                     {
-                        using var dropped = s_dropout.Call(weights, dropout_p, true);
+                        using var dropped = s_dropout.Call(weights, p, true);
                         return dropped.matmul(value);
                     }
                     return weights.matmul(value);

@@ -216,17 +216,20 @@ namespace TorchSharp.Modules
     /// <summary>x·Φ(x) (see <see cref="nn.functional.gelu"/>).</summary>
     public sealed class GELU : nn.Module<Tensor, Tensor>
     {
-        internal GELU(string approximate) : base(nameof(GELU))
+        /// <summary>TorchSharp's names for PyTorch's approximate="none" and "tanh".</summary>
+        public enum Approximate { none, tanh }
+
+        internal GELU(Approximate approximate) : base(nameof(GELU))
         {
-            if (approximate is not ("none" or "tanh"))
-                throw new ArgumentException($"GELU: approximate must be \"none\" or \"tanh\", got \"{approximate}\"", nameof(approximate));
+            if (approximate is not (Approximate.none or Approximate.tanh))
+                throw new ArgumentException($"GELU: approximate must be none or tanh, got {approximate}", nameof(approximate));
             this.approximate = approximate;
             RegisterComponents();
         }
 
-        public string approximate { get; }
+        readonly Approximate approximate;
         public override Tensor forward(Tensor input) => F.gelu(input, approximate);
-        private protected override string ExtraRepr() => approximate == "none" ? "" : $"(approximate='{approximate}')";
+        private protected override string ExtraRepr() => approximate == Approximate.none ? "" : $"(approximate='{approximate}')";
     }
 
     public sealed class ReLU : nn.Module<Tensor, Tensor>
@@ -389,7 +392,8 @@ namespace TorchSharp
 
             public static Modules.Dropout Dropout(double p = 0.5) => new(p);
             public static Modules.SiLU SiLU() => new();
-            public static Modules.GELU GELU(string approximate = "none") => new(approximate);
+            public static Modules.GELU GELU() => new(Modules.GELU.Approximate.none);
+            public static Modules.GELU GELU(Modules.GELU.Approximate approximate) => new(approximate);
             public static Modules.ReLU ReLU() => new();
             public static Modules.LeakyReLU LeakyReLU(double negative_slope = 0.01) => new(negative_slope);
             public static Modules.Tanh Tanh() => new();
