@@ -11,7 +11,7 @@ public class GenerativeTests
     static double[] Values(Tensor t)
     {
         using var d = t.detach().to(float64).cpu().contiguous();
-        return d.data<double>();
+        return d.data<double>().ToArray();
     }
 
     static string Csv(double[] v) => string.Join(",", v.Select(x => x.ToString("R", CultureInfo.InvariantCulture)));
@@ -300,7 +300,7 @@ public class GenerativeTests
 
             vae.SaveWeights(weights, new Dictionary<string, string> { ["steps"] = "20" });
             using var loaded = GenerativeFiles.LoadVae(weights);
-            Assert.Equal("20", torch.load_metadata(weights)["steps"]);
+            Assert.Equal("20", Course.Diffusion.Checkpoints.Safetensors.ReadMetadata(weights)["steps"]);
             using var probe = ToyDatasets.EightGaussians(32, 3);
             using (no_grad())
             {

@@ -1,3 +1,5 @@
+using Course.Diffusion.Models;
+using Course.Diffusion.Checkpoints;
 using Course.Diffusion.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -35,9 +37,10 @@ public sealed class GanTrainer : IDisposable
         _generatorParameters = model.GeneratorParameters().ToArray();
         _discriminatorParameters = model.DiscriminatorParameters().ToArray();
         _device = _generatorParameters[0].device;
-        Generator = new Generator(Options.Seed);
-        GeneratorOptimizer = optim.Adam(_generatorParameters, lr: Options.LearningRate, beta1: Options.Beta1, beta2: Options.Beta2);
-        DiscriminatorOptimizer = optim.Adam(_discriminatorParameters, lr: Options.LearningRate, beta1: Options.Beta1, beta2: Options.Beta2);
+        Generator = new Generator((ulong)Options.Seed);
+        // AdamW with weight_decay 0 is Adam (Kingma & Ba 2015); one optimizer type keeps one checkpoint format
+        GeneratorOptimizer = optim.AdamW(_generatorParameters, lr: Options.LearningRate, beta1: Options.Beta1, beta2: Options.Beta2, weight_decay: 0);
+        DiscriminatorOptimizer = optim.AdamW(_discriminatorParameters, lr: Options.LearningRate, beta1: Options.Beta1, beta2: Options.Beta2, weight_decay: 0);
         Ema = new Ema(model.GeneratorModule, Options.EmaDecay, warmup: true);
     }
 
@@ -48,8 +51,8 @@ public sealed class GanTrainer : IDisposable
     /// <summary>The trainer's own random stream (saved in checkpoints).</summary>
     public Generator Generator { get; }
 
-    public optim.Optimizer GeneratorOptimizer { get; }
-    public optim.Optimizer DiscriminatorOptimizer { get; }
+    public AdamW GeneratorOptimizer { get; }
+    public AdamW DiscriminatorOptimizer { get; }
 
     /// <summary>The moving average of the generator's weights: <c>using (trainer.Ema.Swap()) { sample }</c>.</summary>
     public Ema Ema { get; }
@@ -162,15 +165,15 @@ public sealed class GanTrainer : IDisposable
         try
         {
             var tensors = new Dictionary<string, Tensor>();
-            foreach (var (name, t) in Model.state_dict()) { owned.Add(t); tensors["model." + name] = t; }
+            foreach (var (name, t) in Model.state_dict()) tensors["model." + name] = t;   // the module's own tensors
             foreach (var (name, t) in Ema.ShadowByName()) tensors["ema." + name] = t;
-            foreach (var (name, t) in GeneratorOptimizer.state_dict()) { owned.Add(t); tensors["optimizer.generator." + name] = t; }
-            foreach (var (name, t) in DiscriminatorOptimizer.state_dict()) { owned.Add(t); tensors["optimizer.discriminator." + name] = t; }
+            foreach (var (name, t) in Training.AdamWState.ToTensors(GeneratorOptimizer)) { owned.Add(t); tensors["optimizer.generator." + name] = t; }
+            foreach (var (name, t) in Training.AdamWState.ToTensors(DiscriminatorOptimizer)) { owned.Add(t); tensors["optimizer.discriminator." + name] = t; }
             owned.Add(tensors["rng.trainer"] = Generator.get_state());
             owned.Add(tensors["rng.default_cpu"] = get_rng_state());
             var metadata = GenerativeCheckpoints.Metadata(CheckpointFormat, Step, Model, Model.Config, Options);
             metadata["ema_updates"] = Ema.Updates.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            torch.save(tensors, path, metadata);
+            Safetensors.Save(tensors, path, metadata);
         }
         finally
         {
@@ -183,16 +186,16 @@ public sealed class GanTrainer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         long step = GenerativeCheckpoints.CheckHeader(path, CheckpointFormat, Model, Model.Config);
-        var metadata = torch.load_metadata(path);
+        var metadata = Safetensors.ReadMetadata(path);
         long emaUpdates = long.Parse(metadata.GetValueOrDefault("ema_updates") ?? throw new InvalidDataException($"{path} has no 'ema_updates' metadata"),
             System.Globalization.CultureInfo.InvariantCulture);
         using var scope = NewDisposeScope();
-        var all = torch.load(path);
+        var all = Safetensors.Load(path);
         var (trainerRng, defaultRng) = GenerativeCheckpoints.Generators(all, path);
-        Model.load_state_dict(GenerativeCheckpoints.Part(all, "model."), strict: true);
+        Model.LoadStateDictChecked(GenerativeCheckpoints.Part(all, "model."), strict: true);
         Ema.Load(GenerativeCheckpoints.Part(all, "ema."), emaUpdates);
-        GeneratorOptimizer.load_state_dict(GenerativeCheckpoints.Part(all, "optimizer.generator."));
-        DiscriminatorOptimizer.load_state_dict(GenerativeCheckpoints.Part(all, "optimizer.discriminator."));
+        Training.AdamWState.Load(GeneratorOptimizer, GenerativeCheckpoints.Part(all, "optimizer.generator."), path);
+        Training.AdamWState.Load(DiscriminatorOptimizer, GenerativeCheckpoints.Part(all, "optimizer.discriminator."), path);
         Generator.set_state(trainerRng);
         set_rng_state(defaultRng);
         Step = step;

@@ -1,3 +1,4 @@
+using Course.Diffusion.Checkpoints;
 using System.Globalization;
 using Course.Diffusion.Training;
 using TorchSharp;
@@ -40,7 +41,7 @@ internal static class GenerativeCheckpoints
     /// <summary>Reads a checkpoint's metadata and checks that it is one of <paramref name="format"/> for a model of this type and shape.</summary>
     public static long CheckHeader(string path, string format, nn.Module module, GenerativeConfig config)
     {
-        var metadata = torch.load_metadata(path);
+        var metadata = Safetensors.ReadMetadata(path);
         if (!metadata.TryGetValue("format", out var found) || found != format)
             throw new InvalidDataException($"{path} is not a {format} checkpoint (its 'format' metadata is {(found is null ? "missing" : $"'{found}'")})");
         if (metadata.GetValueOrDefault(TypeKey) != module.GetType().Name)

@@ -1,3 +1,5 @@
+using Course.Diffusion.Models;
+using Course.Diffusion.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,7 +32,7 @@ public static class GenerativeFiles
         if (extra is not null) foreach (var (key, value) in extra) metadata[key] = value;
         metadata[GenerativeCheckpoints.TypeKey] = model.GetType().Name;
         metadata[GenerativeCheckpoints.ConfigKey] = config.ToJson();
-        model.save(path, metadata);
+        model.save_safetensors(path, metadata);
     }
 
     /// <summary>A VAE from a weights file or a <see cref="VaeTrainer"/> checkpoint, in eval mode.</summary>
@@ -44,7 +46,7 @@ public static class GenerativeFiles
     static T Load<T>(string path, string type, Func<GenerativeConfig, T> create, bool useEma, Device? device) where T : nn.Module
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var metadata = torch.load_metadata(path);
+        var metadata = Safetensors.ReadMetadata(path);
         if (!metadata.TryGetValue(GenerativeCheckpoints.TypeKey, out var found) || !metadata.TryGetValue(GenerativeCheckpoints.ConfigKey, out var json))
             throw new InvalidDataException($"{path} does not say which model it holds (no '{GenerativeCheckpoints.TypeKey}' / '{GenerativeCheckpoints.ConfigKey}' metadata)");
         if (found != type) throw new InvalidDataException($"{path} holds a {found}, not a {type}");
@@ -52,12 +54,12 @@ public static class GenerativeFiles
         try
         {
             using var scope = NewDisposeScope();
-            var tensors = torch.load(path);
+            var tensors = Safetensors.Load(path);
             bool checkpoint = tensors.Keys.Any(k => k.StartsWith("model.", StringComparison.Ordinal));
             var weights = checkpoint ? GenerativeCheckpoints.Part(tensors, "model.") : tensors.ToDictionary(kv => kv.Key, kv => kv.Value);
             if (checkpoint && useEma)
                 foreach (var (name, shadow) in GenerativeCheckpoints.Part(tensors, "ema.")) weights["generator." + name] = shadow;
-            model.load_state_dict(weights, strict: true);
+            model.LoadStateDictChecked(weights, strict: true);
             if (device is not null) model.to(device);
             model.eval();
             return model;

@@ -1,3 +1,4 @@
+using Course.Diffusion.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -47,8 +48,8 @@ public sealed class ImageDecoder : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         long quarter = ImageSize / 4;
         var h = project.call(z).reshape(z.shape[0], 2 * Width, quarter, quarter);
-        h = up1.call(nn.functional.interpolate(h, 2.0, nn.InterpolationMode.Nearest));
-        h = up2.call(nn.functional.interpolate(h, 2.0, nn.InterpolationMode.Nearest));
+        h = up1.call(nn.functional.interpolate(h, scale_factor: new[] { 2.0, 2.0 }, mode: InterpolationMode.Nearest));
+        h = up2.call(nn.functional.interpolate(h, scale_factor: new[] { 2.0, 2.0 }, mode: InterpolationMode.Nearest));
         return output.call(h).MoveToOuterDisposeScope();
     }
 }

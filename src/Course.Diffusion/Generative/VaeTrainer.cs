@@ -1,3 +1,5 @@
+using Course.Diffusion.Models;
+using Course.Diffusion.Checkpoints;
 using Course.Diffusion.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -33,8 +35,9 @@ public sealed class VaeTrainer : IDisposable
         Data = data;
         _parameters = model.parameters().ToArray();
         _device = _parameters[0].device;
-        Generator = new Generator(Options.Seed);
-        Optimizer = optim.Adam(_parameters, lr: Options.LearningRate, beta1: Options.Beta1, beta2: Options.Beta2);
+        Generator = new Generator((ulong)Options.Seed);
+        // AdamW with weight_decay 0 is Adam (Kingma & Ba 2015); one optimizer type keeps one checkpoint format
+        Optimizer = optim.AdamW(_parameters, lr: Options.LearningRate, beta1: Options.Beta1, beta2: Options.Beta2, weight_decay: 0);
     }
 
     public VariationalAutoencoder Model { get; }
@@ -44,7 +47,7 @@ public sealed class VaeTrainer : IDisposable
     /// <summary>The trainer's own random stream (saved in checkpoints).</summary>
     public Generator Generator { get; }
 
-    public optim.Optimizer Optimizer { get; }
+    public AdamW Optimizer { get; }
 
     /// <summary>Optimizer steps completed.</summary>
     public long Step { get; private set; }
@@ -122,11 +125,11 @@ public sealed class VaeTrainer : IDisposable
         try
         {
             var tensors = new Dictionary<string, Tensor>();
-            foreach (var (name, t) in Model.state_dict()) { owned.Add(t); tensors["model." + name] = t; }
-            foreach (var (name, t) in Optimizer.state_dict()) { owned.Add(t); tensors["optimizer." + name] = t; }
+            foreach (var (name, t) in Model.state_dict()) tensors["model." + name] = t;   // the module's own tensors
+            foreach (var (name, t) in Training.AdamWState.ToTensors(Optimizer)) { owned.Add(t); tensors["optimizer." + name] = t; }
             owned.Add(tensors["rng.trainer"] = Generator.get_state());
             owned.Add(tensors["rng.default_cpu"] = get_rng_state());
-            torch.save(tensors, path, GenerativeCheckpoints.Metadata(CheckpointFormat, Step, Model, Model.Config, Options));
+            Safetensors.Save(tensors, path, GenerativeCheckpoints.Metadata(CheckpointFormat, Step, Model, Model.Config, Options));
         }
         finally
         {
@@ -140,10 +143,10 @@ public sealed class VaeTrainer : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         long step = GenerativeCheckpoints.CheckHeader(path, CheckpointFormat, Model, Model.Config);
         using var scope = NewDisposeScope();
-        var all = torch.load(path);
+        var all = Safetensors.Load(path);
         var (trainerRng, defaultRng) = GenerativeCheckpoints.Generators(all, path);
-        Model.load_state_dict(GenerativeCheckpoints.Part(all, "model."), strict: true);
-        Optimizer.load_state_dict(GenerativeCheckpoints.Part(all, "optimizer."));
+        Model.LoadStateDictChecked(GenerativeCheckpoints.Part(all, "model."), strict: true);
+        Training.AdamWState.Load(Optimizer, GenerativeCheckpoints.Part(all, "optimizer."), path);
         Generator.set_state(trainerRng);
         set_rng_state(defaultRng);
         Step = step;

@@ -46,8 +46,8 @@ public static class ModeCoverage
             var c = centres.detach().to(float64, CPU);
             var squared = (x.unsqueeze(1) - c.unsqueeze(0)).square().sum(2);      // [n, K]
             var (closest, index) = squared.min(1);
-            nearest = index.data<long>();
-            distance = closest.sqrt().data<double>();
+            nearest = index.data<long>().ToArray();
+            distance = closest.sqrt().data<double>().ToArray();
         }
         var counts = new long[k];
         long near = 0;
