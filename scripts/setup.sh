@@ -4,7 +4,7 @@
 # adds what the tests use for reference values and rendering checks.
 set -euo pipefail
 
-course_packages=(cmake g++ libtorch-dev libopenblas-dev dataset-fashion-mnist)
+course_packages=(cmake make g++ libtorch-dev libopenblas-dev dataset-fashion-mnist)
 test_packages=(python3-torch python3-numpy python3-nbformat python3-nbclient python3-pil imagemagick chromium)
 
 packages=("${course_packages[@]}")
