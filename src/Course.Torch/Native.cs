@@ -15,7 +15,7 @@ internal static unsafe class Native
 #pragma warning restore CA2255
     internal static void RegisterResolver()
     {
-        // The shim lives next to Course.Torch.dll, both in test output folders and when a notebook
+        // The shim lives next to the engine assembly (Course.Torch builds as TorchSharp.dll), both in test output folders and when a notebook
         // references the DLL by path, so look there first.
         NativeLibrary.SetDllImportResolver(typeof(Native).Assembly, (name, assembly, path) =>
         {

@@ -25,7 +25,7 @@ internal sealed class TensorFormatterSource
         yield return new TensorFormatter("image/png", VisualsSummary);
     }
 
-    /// <summary>Course.Visuals when it is loaded, or next to Course.Torch.dll (as in lib/).</summary>
+    /// <summary>Course.Visuals when it is loaded, or next to the engine assembly (TorchSharp.dll, as in lib/).</summary>
     static Assembly? FindVisuals()
     {
         var loaded = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "Course.Visuals");

@@ -108,7 +108,7 @@ public static class TrainGenerativeCommand
     public static async Task<int> RunAsync(TrainGenerativeOptions o, TextWriter output, TextWriter error)
     {
         var lib = Path.GetFullPath(o.Lib);
-        foreach (var dll in new[] { "Course.Torch.dll", "Course.Data.dll", "Course.Diffusion.dll" })
+        foreach (var dll in new[] { "TorchSharp.dll", "Course.Data.dll", "Course.Diffusion.dll" })
             if (!File.Exists(Path.Combine(lib, dll)))
             {
                 error.WriteLine($"{Path.Combine(lib, dll)} is missing: run `dotnet build Course.sln -c Release` first (or pass --lib)");
@@ -149,7 +149,7 @@ public static class TrainGenerativeCommand
         string trainerType = gan ? "GanTrainer" : "VaeTrainer";
         string modelType = gan ? "GenerativeAdversarialNetwork" : "VariationalAutoencoder";
         return $$"""
-        #r {{Literal(Path.Combine(lib, "Course.Torch.dll"))}}
+        #r {{Literal(Path.Combine(lib, "TorchSharp.dll"))}}
         #r {{Literal(Path.Combine(lib, "Course.Data.dll"))}}
         #r {{Literal(Path.Combine(lib, "Course.Diffusion.dll"))}}
         using System.Diagnostics;
