@@ -166,6 +166,10 @@ public static class Safetensors
     /// <summary>The <c>__metadata__</c> strings of a file (empty when it has none).</summary>
     public static Dictionary<string, string> ReadMetadata(string path) => ReadHeader(path).Metadata;
 
+    /// <summary>The tensors of one part of a checkpoint ("model.", "ema.", "optimizer."), names without the prefix.</summary>
+    public static Dictionary<string, Tensor> Part(IReadOnlyDictionary<string, Tensor> all, string prefix) =>
+        all.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+
     internal static Dictionary<string, Tensor> Load(string path, Device? device, bool joinScope)
     {
         var header = ReadHeader(path, out var stream);

@@ -192,10 +192,10 @@ public sealed class GanTrainer : IDisposable
         using var scope = NewDisposeScope();
         var all = Safetensors.Load(path);
         var (trainerRng, defaultRng) = GenerativeCheckpoints.Generators(all, path);
-        Model.LoadStateDictChecked(GenerativeCheckpoints.Part(all, "model."), strict: true);
-        Ema.Load(GenerativeCheckpoints.Part(all, "ema."), emaUpdates);
-        Training.AdamWState.Load(GeneratorOptimizer, GenerativeCheckpoints.Part(all, "optimizer.generator."), path);
-        Training.AdamWState.Load(DiscriminatorOptimizer, GenerativeCheckpoints.Part(all, "optimizer.discriminator."), path);
+        Model.LoadStateDictChecked(Safetensors.Part(all, "model."), strict: true);
+        Ema.Load(Safetensors.Part(all, "ema."), emaUpdates);
+        Training.AdamWState.Load(GeneratorOptimizer, Safetensors.Part(all, "optimizer.generator."), path);
+        Training.AdamWState.Load(DiscriminatorOptimizer, Safetensors.Part(all, "optimizer.discriminator."), path);
         Generator.set_state(trainerRng);
         set_rng_state(defaultRng);
         Step = step;

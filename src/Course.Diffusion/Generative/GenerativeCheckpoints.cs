@@ -53,8 +53,6 @@ internal static class GenerativeCheckpoints
         return step;
     }
 
-    public static Dictionary<string, Tensor> Part(IReadOnlyDictionary<string, Tensor> all, string prefix) =>
-        all.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
 
     public static (Tensor trainer, Tensor defaultCpu) Generators(IReadOnlyDictionary<string, Tensor> all, string path) =>
         all.TryGetValue("rng.trainer", out var trainer) && all.TryGetValue("rng.default_cpu", out var cpu)

@@ -56,9 +56,9 @@ public static class GenerativeFiles
             using var scope = NewDisposeScope();
             var tensors = Safetensors.Load(path);
             bool checkpoint = tensors.Keys.Any(k => k.StartsWith("model.", StringComparison.Ordinal));
-            var weights = checkpoint ? GenerativeCheckpoints.Part(tensors, "model.") : tensors.ToDictionary(kv => kv.Key, kv => kv.Value);
+            var weights = checkpoint ? Safetensors.Part(tensors, "model.") : tensors.ToDictionary(kv => kv.Key, kv => kv.Value);
             if (checkpoint && useEma)
-                foreach (var (name, shadow) in GenerativeCheckpoints.Part(tensors, "ema.")) weights["generator." + name] = shadow;
+                foreach (var (name, shadow) in Safetensors.Part(tensors, "ema.")) weights["generator." + name] = shadow;
             model.LoadStateDictChecked(weights, strict: true);
             if (device is not null) model.to(device);
             model.eval();

@@ -145,8 +145,8 @@ public sealed class VaeTrainer : IDisposable
         using var scope = NewDisposeScope();
         var all = Safetensors.Load(path);
         var (trainerRng, defaultRng) = GenerativeCheckpoints.Generators(all, path);
-        Model.LoadStateDictChecked(GenerativeCheckpoints.Part(all, "model."), strict: true);
-        Training.AdamWState.Load(Optimizer, GenerativeCheckpoints.Part(all, "optimizer."), path);
+        Model.LoadStateDictChecked(Safetensors.Part(all, "model."), strict: true);
+        Training.AdamWState.Load(Optimizer, Safetensors.Part(all, "optimizer."), path);
         Generator.set_state(trainerRng);
         set_rng_state(defaultRng);
         Step = step;

@@ -41,8 +41,7 @@ public static class ModelFiles
             using var scope = NewDisposeScope();
             var tensors = Safetensors.Load(path);
             string prefix = tensors.Keys.Any(k => k.StartsWith("model.", StringComparison.Ordinal)) ? (useEma ? "ema." : "model.") : "";
-            var weights = tensors.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
-                                 .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
+            var weights = Safetensors.Part(tensors, prefix);
             model.LoadStateDictChecked(weights, strict: true);
             if (device is not null) model.to(device);
             model.eval();

@@ -287,13 +287,11 @@ public sealed class DiffusionTrainer : IDisposable
         long emaUpdates = long.Parse(metadata["ema_updates"], CultureInfo.InvariantCulture);
         using var scope = NewDisposeScope();
         var all = Safetensors.Load(path);
-        Dictionary<string, Tensor> Part(string prefix) =>
-            all.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
         if (!all.TryGetValue("rng.trainer", out var trainerRng) || !all.TryGetValue("rng.default_cpu", out var defaultRng))
             throw new InvalidDataException($"{path} lacks the generator states (rng.trainer, rng.default_cpu)");
-        _model.LoadStateDictChecked(Part("model."), strict: true);
-        Ema.Load(Part("ema."), emaUpdates);
-        AdamWState.Load(Optimizer, Part("optimizer."), path);
+        _model.LoadStateDictChecked(Safetensors.Part(all, "model."), strict: true);
+        Ema.Load(Safetensors.Part(all, "ema."), emaUpdates);
+        AdamWState.Load(Optimizer, Safetensors.Part(all, "optimizer."), path);
         Generator.set_state(trainerRng);
         set_rng_state(defaultRng);
         Step = step;
