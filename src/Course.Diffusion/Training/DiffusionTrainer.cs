@@ -172,9 +172,7 @@ public sealed class DiffusionTrainer : IDisposable
 
             Optimizer.zero_grad();
             loss.backward();
-            double gradNorm = Options.GradientClipNorm > 0 && !double.IsPositiveInfinity(Options.GradientClipNorm)
-                ? nn.utils.clip_grad_norm_(_parameters, Options.GradientClipNorm)
-                : GradientNorm();
+            double gradNorm = GradientNorms.ClipOrMeasure(_parameters, Options.GradientClipNorm);
             if (!double.IsFinite(gradNorm))
             {
                 Optimizer.zero_grad();
@@ -213,23 +211,6 @@ public sealed class DiffusionTrainer : IDisposable
         var coin = rand(new[] { batch }, generator: Generator).to(_device);
         var drop = coin.lt(Options.UnconditionalProbability);
         return where(drop, full(new[] { batch }, _denoiser.NullClass, int64, _device), labels);
-    }
-
-    double GradientNorm()
-    {
-        using (no_grad())
-        using (NewDisposeScope())
-        {
-            double sum = 0;
-            foreach (var p in _parameters)
-            {
-                var g = p.grad;
-                if (g is null) continue;
-                double n = g.norm().item<double>();
-                sum += n * n;
-            }
-            return Math.Sqrt(sum);
-        }
     }
 
     // ------------------------------------------------------------------ checkpoints

@@ -2,11 +2,11 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Course.Diffusion.Generative;
+namespace Course.Diffusion.Training;
 
 internal static class GradientNorms
 {
-    /// <summary>Clips the joint gradient norm to <paramref name="maxNorm"/> (0: no clipping) and returns the norm before clipping.</summary>
+    /// <summary>The one gradient-norm step of every course trainer (diffusion, VAE, GAN): clips the joint gradient norm to <paramref name="maxNorm"/> (0: no clipping) and returns the norm before clipping.</summary>
     public static double ClipOrMeasure(IReadOnlyList<Parameter> parameters, double maxNorm)
     {
         if (maxNorm > 0 && !double.IsPositiveInfinity(maxNorm)) return nn.utils.clip_grad_norm_(parameters, maxNorm);
