@@ -171,6 +171,12 @@ ensure() {
   wanted=$(stamp_text)
   if [[ -f "$root/.course-root-stamp" && "$(cat "$root/.course-root-stamp")" == "$wanted" ]]; then return 0; fi
   local started=$SECONDS
+  if ! command -v debootstrap >/dev/null 2>&1; then
+    local sudo_cmd=(); if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+    echo "==> installing debootstrap (apt-get)"
+    "${sudo_cmd[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" \
+      apt-get install -y -qq --no-install-recommends debootstrap >/dev/null || die "could not install debootstrap"
+  fi
   if [[ ! -f "$root/.course-root-base" || "$(cat "$root/.course-root-base")" != "$suite minbase $mirror" ]]; then
     local fresh=$root.new
     safe_remove "$fresh"

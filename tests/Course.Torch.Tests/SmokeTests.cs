@@ -1,5 +1,6 @@
 namespace Course.Torch.Tests;
 
+[Collection(GlobalGeneratorCollection.Name)]
 public class SmokeTests
 {
     [Fact]
