@@ -177,10 +177,23 @@ public static partial class torch
             return result;
         }
 
-        /// <summary>The value of a one-element tensor.</summary>
+        /// <summary>The value of a one-element tensor whose dtype is exactly <typeparamref name="T"/>.</summary>
+        /// <remarks>Strict, as TorchSharp's item&lt;T&gt;() is (it throws "Double is not compatible with
+        /// Float32"): course code that passes here then runs on TorchSharp too. To convert, use
+        /// <see cref="TensorExtensionMethods.ToDouble"/> and its siblings.</remarks>
         public T item<T>() where T : unmanaged
         {
             if (numel() != 1) throw new InvalidOperationException($"item() needs a one-element tensor, but this one has shape [{string.Join(", ", shape)}]");
+            var want = ScalarTypeOf<T>();
+            if (dtype != want)
+                throw new ArgumentException($"item<{typeof(T).Name}>() needs a {want.Name()} tensor, but this one is {dtype.Name()} (TorchSharp is as strict); ToDouble(), ToSingle(), ToInt64() or ToBoolean() convert any dtype");
+            return ToArray<T>()[0];
+        }
+
+        /// <summary>The value of a one-element tensor of any dtype, converted (what TorchSharp's ToDouble() and siblings do).</summary>
+        internal T ConvertedItem<T>() where T : unmanaged
+        {
+            if (numel() != 1) throw new InvalidOperationException($"a scalar value needs a one-element tensor, but this one has shape [{string.Join(", ", shape)}]");
             var want = ScalarTypeOf<T>();
             if (dtype == want) return ToArray<T>()[0];
             using var converted = to(want);

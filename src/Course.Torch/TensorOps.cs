@@ -138,9 +138,11 @@ public static partial class torch
         public Tensor log_softmax(long dim) => s_log_softmax.Call(this, dim, null);
 
         // ---- reductions ----
-        public Tensor sum() => s_sum.Call(this, null);
-        public Tensor sum(long dim, bool keepdim = false) => s_sumd.Call(this, new[] { dim }, keepdim, null);
-        public Tensor sum(long[] dims, bool keepdim = false) => s_sumd.Call(this, dims, keepdim, null);
+        // TorchSharp's overloads, pitfall included: x.sum(0) binds to sum(ScalarType? type) (the literal 0
+        // converts to an enum), i.e. a whole-tensor sum in Byte; a sum over dimension 0 is x.sum(dim: 0).
+        public Tensor sum(ScalarType? type = null) => s_sum.Call(this, type);
+        public Tensor sum(long dim, bool keepdim = false, ScalarType? type = null) => s_sumd.Call(this, new[] { dim }, keepdim, type);
+        public Tensor sum(long[] dim, bool keepdim = false, ScalarType? type = null) => s_sumd.Call(this, dim, keepdim, type);
         public Tensor mean() => s_mean.Call(this, null);
         public Tensor mean(long dim, bool keepdim = false) => s_meand.Call(this, new[] { dim }, keepdim, null);
         public Tensor mean(long[] dims, bool keepdim = false) => s_meand.Call(this, dims, keepdim, null);
@@ -162,7 +164,7 @@ public static partial class torch
         public Tensor norm(double p = 2) => s_normall.Call(this, p);
         public Tensor norm(long dim, bool keepdim = false, double p = 2) => s_norm.Call(this, p, new[] { dim }, keepdim);
         public Tensor norm(long[] dims, bool keepdim = false, double p = 2) => s_norm.Call(this, p, dims, keepdim);
-        public Tensor prod() => s_prod.Call(this, null);
+        public Tensor prod(ScalarType? type = null) => s_prod.Call(this, type);
         public Tensor cumsum(long dim) => s_cumsum.Call(this, dim, null);
         public Tensor logsumexp(long dim, bool keepdim = false) => s_logsumexp.Call(this, new[] { dim }, keepdim);
         public Tensor all() => s_all.Call(this);

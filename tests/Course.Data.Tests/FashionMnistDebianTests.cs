@@ -23,8 +23,8 @@ public class FashionMnistDebianTests
         Assert.Equal(new long[] { 60000 }, train.Labels.shape);
         using var min = train.Images.min();
         using var max = train.Images.max();
-        Assert.Equal(-1f, min.item<float>());
-        Assert.Equal(1f, max.item<float>());
+        Assert.Equal(-1f, min.ToSingle());
+        Assert.Equal(1f, max.ToSingle());
         var counts = new long[10];
         foreach (var label in train.Labels.data<long>().ToArray()) counts[label]++;
         Assert.All(counts, c => Assert.Equal(6000, c));

@@ -60,7 +60,7 @@ public class GenerativeTests
         using var scope = NewDisposeScope();
         var mu = tensor(new[] { 0.8, -0.4, 1.3 }, dtype: float64).reshape(1, 3);
         var logVar = tensor(new[] { -0.6, 0.9, -1.4 }, dtype: float64).reshape(1, 3);
-        double exact = GaussianKl.ToStandardNormal(mu, logVar).item<double>();
+        double exact = GaussianKl.ToStandardNormal(mu, logVar).ToDouble();
         const int n = 200_000;
         using var g = new Generator(5);
         var eps = randn(new long[] { n, 3 }, float64, generator: g);
@@ -68,7 +68,7 @@ public class GenerativeTests
         var logQ = (-0.5 * (eps.square() + logVar + Math.Log(2 * Math.PI))).sum(1);
         var logP = (-0.5 * (z.square() + Math.Log(2 * Math.PI))).sum(1);
         var terms = logQ - logP;
-        double estimate = terms.mean().item<double>(), standardError = terms.std().item<double>() / Math.Sqrt(n);
+        double estimate = terms.mean().ToDouble(), standardError = terms.std().ToDouble() / Math.Sqrt(n);
         Assert.True(Math.Abs(estimate - exact) < 4 * standardError, $"Monte Carlo {estimate} ± {standardError} vs closed form {exact}");
         Assert.True(standardError < 0.01 * exact, "the test should be sharp: standard error below 1 % of the KL");
     }
@@ -85,7 +85,7 @@ public class GenerativeTests
         {
             using var inner = NewDisposeScope();
             var z = Reparameterization.Apply(tensor(m).unsqueeze(0).expand(64, 3), tensor(lv).unsqueeze(0).expand(64, 3), eps);
-            return ((z * weights).sin() + 0.3 * z.square()).sum(1).mean().item<double>();
+            return ((z * weights).sin() + 0.3 * z.square()).sum(1).mean().ToDouble();
         }
         double[] mu0 = { 0.4, -0.9, 1.1 }, lv0 = { -0.5, 0.3, -1.2 };
         var mu = tensor(mu0).requires_grad_();
@@ -153,19 +153,19 @@ public class GenerativeTests
         double expectedMinimax = fake.Average(l => Math.Log(1 - Sigmoid(l)));
         var r = tensor(real);
         var f = tensor(fake);
-        Assert.Equal(expectedD, GanLosses.Discriminator(r, f).item<double>(), 12);
-        Assert.Equal(expectedNonSaturating, GanLosses.GeneratorNonSaturating(f).item<double>(), 12);
-        Assert.Equal(expectedMinimax, GanLosses.GeneratorMinimax(f).item<double>(), 12);
+        Assert.Equal(expectedD, GanLosses.Discriminator(r, f).ToDouble(), 12);
+        Assert.Equal(expectedNonSaturating, GanLosses.GeneratorNonSaturating(f).ToDouble(), 12);
+        Assert.Equal(expectedMinimax, GanLosses.GeneratorMinimax(f).ToDouble(), 12);
 
         // At D = ½ everywhere (logits 0) the losses are the equilibrium values 2 log 2 and log 2.
         var zero = zeros(new long[] { 5 }, float64);
-        Assert.Equal(2 * Math.Log(2), GanLosses.Discriminator(zero, zero).item<double>(), 14);
-        Assert.Equal(Math.Log(2), GanLosses.GeneratorNonSaturating(zero).item<double>(), 14);
+        Assert.Equal(2 * Math.Log(2), GanLosses.Discriminator(zero, zero).ToDouble(), 14);
+        Assert.Equal(Math.Log(2), GanLosses.GeneratorNonSaturating(zero).ToDouble(), 14);
 
         // Confident logits: finite values (softplus(±200) = 200 or ~0), where sigmoid and log would give log 0.
         var confident = tensor(new[] { -200.0 });
-        Assert.Equal(200.0, GanLosses.GeneratorNonSaturating(confident).item<double>(), 9);
-        Assert.Equal(200.0, GanLosses.Discriminator(confident, tensor(new[] { -200.0 })).item<double>(), 9);
+        Assert.Equal(200.0, GanLosses.GeneratorNonSaturating(confident).ToDouble(), 9);
+        Assert.Equal(200.0, GanLosses.Discriminator(confident, tensor(new[] { -200.0 })).ToDouble(), 9);
     }
 
     [Fact]
@@ -178,8 +178,8 @@ public class GenerativeTests
         var l2 = tensor(new[] { -8.0 }).requires_grad_();
         GanLosses.GeneratorMinimax(l2).backward();
         double s = 1 / (1 + Math.Exp(8));
-        Assert.Equal(s - 1, l1.grad!.item<double>(), 12);
-        Assert.Equal(-s, l2.grad!.item<double>(), 12);
+        Assert.Equal(s - 1, l1.grad!.ToDouble(), 12);
+        Assert.Equal(-s, l2.grad!.ToDouble(), 12);
     }
 
     [Fact]
@@ -199,8 +199,8 @@ public class GenerativeTests
             print(repr(d.item()), repr(gl.item()))
             """;
         var reference = ParseLine(Python.Run(script, Csv(Values(real)), Csv(Values(fake))));
-        Assert.Equal(reference[0], GanLosses.Discriminator(real, fake).item<double>(), 12);
-        Assert.Equal(reference[1], GanLosses.GeneratorNonSaturating(fake).item<double>(), 12);
+        Assert.Equal(reference[0], GanLosses.Discriminator(real, fake).ToDouble(), 12);
+        Assert.Equal(reference[1], GanLosses.GeneratorNonSaturating(fake).ToDouble(), 12);
     }
 
     // ------------------------------------------------------------------ models and training
@@ -398,13 +398,13 @@ public class GenerativeTests
         {
             using var images = gan.Sample(3, new Generator(1));
             Assert.Equal(new long[] { 3, 1, 28, 28 }, images.shape);
-            Assert.True(images.abs().max().item<float>() <= 1f, "the generator's tanh keeps images in [-1, 1]");
+            Assert.True(images.abs().max().ToSingle() <= 1f, "the generator's tanh keeps images in [-1, 1]");
             Assert.Equal(new long[] { 3 }, gan.Discriminate(images).shape);
             using var decoded = vae.Sample(2, new Generator(2), decoderNoise: true);
             Assert.Equal(new long[] { 2, 1, 28, 28 }, decoded.shape);
             Assert.All(Values(decoded), v => Assert.True(v == -1 || v == 1));   // Bernoulli draws are black or white pixels
             using var loss = vae.Loss(images, new Generator(3));
-            Assert.True(loss.Kl.item<float>() >= 0 && double.IsFinite(loss.Loss.item<float>()));
+            Assert.True(loss.Kl.ToSingle() >= 0 && double.IsFinite(loss.Loss.ToSingle()));
         }
         var wrong = Assert.Throws<ArgumentException>(() => vae.Encode(zeros(2, 1, 14, 14)));
         Assert.Contains("[batch, 1, 28, 28]", wrong.Message);

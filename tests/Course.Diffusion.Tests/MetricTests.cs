@@ -133,7 +133,7 @@ public class MetricTests
         using var g = new Generator(6);
         var x = gaussian.Sample(20000, g);
         double meanLogLikelihood = MixtureLikelihood.MeanLogLikelihood(gaussian, x);
-        double se = gaussian.LogProb(x).std().item<double>() / Math.Sqrt(20000);
+        double se = gaussian.LogProb(x).std().ToDouble() / Math.Sqrt(20000);
         Assert.True(Math.Abs(meanLogLikelihood + entropy) < 5 * se, $"mean log-likelihood {meanLogLikelihood}, expected {-entropy} ± {5 * se}");
         Assert.True(MixtureLikelihood.MeanLogLikelihood(gaussian, x + 1.0) < meanLogLikelihood - 1);
     }

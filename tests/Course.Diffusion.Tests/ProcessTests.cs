@@ -102,7 +102,7 @@ public class ProcessTests
         }
         // At t = 1 the posterior is a point mass at x_0.
         var (m0, v0, _) = s.QPosteriorMeanVariance(x0, xt, Coefficients.Timestep(0, n));
-        Assert.Equal(0.0, v0.abs().max().item<double>());
+        Assert.Equal(0.0, v0.abs().max().ToDouble());
         Assert.True(Stats.MaxAbsDiff(m0, x0) < 1e-11); // c1 = beta_1 / (1 - (1 - beta_1)) is 1 up to the rounding of 1 - beta_1
     }
 
@@ -139,16 +139,16 @@ public class ProcessTests
         using var scope = NewDisposeScope();
         // KL(N(0, 1) || N(1, 4)) = ln 2 + 2/8 - 1/2 = 0.4431471805599453
         var kl1 = GaussianMath.NormalKL(tensor(0.0, float64), tensor(0.0, float64), tensor(1.0, float64), tensor(Math.Log(4), float64));
-        Assert.Equal(0.4431471805599453, kl1.item<double>(), 1e-15);
+        Assert.Equal(0.4431471805599453, kl1.ToDouble(), 1e-15);
         // KL(N(2, 0.25) || N(-1, 1)) = ln 2 + (0.25 + 9)/2 - 1/2 = 4.818147180559945
         var kl2 = GaussianMath.NormalKL(tensor(2.0, float64), tensor(Math.Log(0.25), float64), tensor(-1.0, float64), tensor(0.0, float64));
-        Assert.Equal(4.818147180559945, kl2.item<double>(), 1e-14);
+        Assert.Equal(4.818147180559945, kl2.ToDouble(), 1e-14);
         // Equal Gaussians: 0.
         var kl3 = GaussianMath.NormalKL(tensor(0.3, float64), tensor(-0.7, float64), tensor(0.3, float64), tensor(-0.7, float64));
-        Assert.Equal(0.0, kl3.item<double>(), 1e-15);
+        Assert.Equal(0.0, kl3.ToDouble(), 1e-15);
         // log N(1; 0, 4) = -0.5 (ln 2 pi + ln 4 + 1/4)
         var ll = GaussianMath.GaussianLogLikelihood(tensor(1.0, float64), tensor(0.0, float64), tensor(Math.Log(4), float64));
-        Assert.Equal(-0.5 * (Math.Log(2 * Math.PI) + Math.Log(4) + 0.25), ll.item<double>(), 1e-15);
+        Assert.Equal(-0.5 * (Math.Log(2 * Math.PI) + Math.Log(4) + 0.25), ll.ToDouble(), 1e-15);
     }
 
     /// <summary>The 256 bins of the discretized decoder (Ho et al. eq. 13) tile the line, so their probabilities sum to 1.</summary>
@@ -161,7 +161,7 @@ public class ProcessTests
         using var scope = NewDisposeScope();
         var x = linspace(-1, 1, 256, float64);
         var ll = GaussianMath.DiscretizedGaussianLogLikelihood(x, full(new long[] { 256 }, mean, float64), full(new long[] { 256 }, logVariance, float64));
-        Assert.Equal(1.0, ll.exp().sum().item<double>(), 1e-6);
+        Assert.Equal(1.0, ll.exp().sum().ToDouble(), 1e-6);
     }
 
     /// <summary>
@@ -205,7 +205,7 @@ public class ProcessTests
         Denoiser model = (x, t, _) => zeros_like(x);
         var terms = s.AllTerms(model, ModelOutput.Epsilon, x0, generator: g);
         Assert.Equal(new long[] { 4, 51 }, terms.shape);
-        Assert.Equal(1.0, terms.isfinite().@float().mean().item<float>());
+        Assert.Equal(1.0, terms.isfinite().@float().mean().ToSingle());
         // L_T = sum_d KL(N(sqrt(ab) x, 1 - ab) || N(0, 1)) = sum_d 0.5 (-1 - ln(1 - ab) + (1 - ab) + ab x^2)
         double ab = s.AlphasCumprod[^1];
         var x = x0.data<double>().ToArray();
@@ -233,8 +233,8 @@ public class ProcessTests
         var schedule = NoiseSchedule.Linear();
         using var scope = NewDisposeScope();
         var x0 = mixture.Sample(256, new Generator(4));
-        var bound = schedule.AllTerms(mixture.ExactDenoiser(schedule), ModelOutput.Epsilon, x0, generator: new Generator(5)).sum(1).mean().item<double>();
-        var nll = -mixture.LogProb(x0).mean().item<double>();
+        var bound = schedule.AllTerms(mixture.ExactDenoiser(schedule), ModelOutput.Epsilon, x0, generator: new Generator(5)).sum(1).mean().ToDouble();
+        var nll = -mixture.LogProb(x0).mean().ToDouble();
         Assert.True(bound >= nll && bound <= nll + 2, $"bound {bound} nats, -log p {nll} nats");
     }
 
@@ -296,8 +296,8 @@ public class ProcessTests
         {
             var loss = s.LSimple(model, x0, kind, t: t, noise: noise);
             var xt = s.QSample(x0, t, noise);
-            var expected = (s.Target(kind, x0, noise, t) - 0.5 * xt).square().mean().item<double>();
-            Assert.Equal(expected, loss.item<double>(), 1e-12);
+            var expected = (s.Target(kind, x0, noise, t) - 0.5 * xt).square().mean().ToDouble();
+            Assert.Equal(expected, loss.ToDouble(), 1e-12);
         }
         var l = s.LSimple(model, x0, generator: g);
         l.backward();

@@ -193,12 +193,12 @@ public class ScoreTests
         var sigmas = full(new long[] { n }, sigma, float64);
         Func<Tensor, Tensor, Tensor> exact = (xt, sg) => -xt / (s2 + sigma * sigma);
         Func<Tensor, Tensor, Tensor> wrong = (xt, sg) => -1.2 * xt / (s2 + sigma * sigma);
-        double loss = DenoisingScoreMatching.Loss(exact, x, sigmas, noise: noise).item<double>();
+        double loss = DenoisingScoreMatching.Loss(exact, x, sigmas, noise: noise).ToDouble();
         double expected = 2 / 2.0 * s2 / (s2 + sigma * sigma);
         var perSample = (0.5 * (sigma * exact(x + sigma * noise, sigmas) + noise).square().sum(1));
-        double se = perSample.std().item<double>() / Math.Sqrt(n);
+        double se = perSample.std().ToDouble() / Math.Sqrt(n);
         Assert.True(Math.Abs(loss - expected) < 5 * se, $"DSM loss {loss}, expected {expected} ± {5 * se}");
-        Assert.True(DenoisingScoreMatching.Loss(wrong, x, sigmas, noise: noise).item<double>() > loss);
+        Assert.True(DenoisingScoreMatching.Loss(wrong, x, sigmas, noise: noise).ToDouble() > loss);
         var levels = DenoisingScoreMatching.DrawSigmas(new[] { 0.1, 1.0 }, 1000, g).data<double>().ToArray();
         Assert.All(levels, l => Assert.True(l == 0.1 || l == 1.0));
     }

@@ -77,6 +77,6 @@ public static class Stats
     public static double MaxAbsDiff(Tensor a, Tensor b)
     {
         using var scope = NewDisposeScope();
-        return (a.to(float64) - b.to(float64)).abs().max().item<double>();
+        return (a.to(float64) - b.to(float64)).abs().max().ToDouble();
     }
 }

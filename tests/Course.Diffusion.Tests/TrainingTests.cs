@@ -43,7 +43,7 @@ public class TrainingTests
             var theta = p.detach().to(float64);
             var expected = theta + Math.Pow(0.9, k) * (start[index++].to(float64) - theta);
             var actual = shadows[name].to(float64);
-            Assert.True((actual - expected).abs().max().item<double>() < 1e-6, $"{name} differs from the closed form");
+            Assert.True((actual - expected).abs().max().ToDouble() < 1e-6, $"{name} differs from the closed form");
         }
         Assert.Equal(k, ema.Updates);
 

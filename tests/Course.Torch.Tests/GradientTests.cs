@@ -69,8 +69,8 @@ public class GradientTests
         var a = randn(new long[] { 3, 4 }, ScalarType.Float64, requires_grad: true);
         var b = randn(new long[] { 4, 5 }, ScalarType.Float64, requires_grad: true);
         a.matmul(b).sum().backward();
-        var bRowSums = b.sum(1).data<double>().ToArray();
-        var aColSums = a.sum(0).data<double>().ToArray();
+        var bRowSums = b.sum(dim: 1).data<double>().ToArray();
+        var aColSums = a.sum(dim: 0).data<double>().ToArray();   // not sum(0): that is sum(ScalarType.Byte), see OverloadTests
         var ga = a.grad!.data<double>().ToArray(); var gb = b.grad!.data<double>().ToArray();
         for (int i = 0; i < 3; i++) for (int k = 0; k < 4; k++) Assert.Equal(bRowSums[k], ga[i * 4 + k], 12);
         for (int k = 0; k < 4; k++) for (int j = 0; j < 5; j++) Assert.Equal(aColSums[k], gb[k * 5 + j], 12);

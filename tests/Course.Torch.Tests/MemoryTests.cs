@@ -190,7 +190,9 @@ public class MemoryTests
         for (int k = 0; k < 100; k++)   // each libtorch error costs milliseconds (it records a C++ backtrace)
         {
             Assert.Throws<ExternalException>(() => a + b);
-            Assert.Throws<ExternalException>(() => a.matmul(d));
+#if !COURSE_ENGINE_TORCHSHARP
+            Assert.Throws<ExternalException>(() => a.matmul(d));   // on TorchSharp this ends the process (BadCallTests)
+#endif
             Assert.Throws<ExternalException>(() => a.index_select(0, bad));
         }
         Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);

@@ -112,22 +112,22 @@ public sealed class GanTrainer : IDisposable
                 var realLogits = Model.Discriminate(x);
                 var fakeLogits = Model.Discriminate(fakes);
                 var loss = GanLosses.Discriminator(realLogits, fakeLogits);
-                discriminatorLoss = loss.item<double>();
+                discriminatorLoss = loss.ToDouble();
                 if (!double.IsFinite(discriminatorLoss)) throw new TrainingDivergedException(stepNumber, "discriminator loss", discriminatorLoss);
                 DiscriminatorOptimizer.zero_grad();
                 loss.backward();
                 Update(DiscriminatorOptimizer, _discriminatorParameters, stepNumber, "discriminator gradient norm");
                 using (no_grad())
                 {
-                    real = realLogits.sigmoid().mean().item<double>();
-                    fake = fakeLogits.sigmoid().mean().item<double>();
+                    real = realLogits.sigmoid().mean().ToDouble();
+                    fake = fakeLogits.sigmoid().mean().ToDouble();
                 }
             }
         double generatorLoss;
         using (NewDisposeScope())
         {
             var loss = GanLosses.GeneratorNonSaturating(Model.Discriminate(Model.Sample(Options.BatchSize, Generator)));
-            generatorLoss = loss.item<double>();
+            generatorLoss = loss.ToDouble();
             if (!double.IsFinite(generatorLoss)) throw new TrainingDivergedException(stepNumber, "generator loss", generatorLoss);
             GeneratorOptimizer.zero_grad();
             loss.backward();

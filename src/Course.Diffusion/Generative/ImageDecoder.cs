@@ -1,4 +1,5 @@
 using Course.Diffusion.Checkpoints;
+using Course.Diffusion.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,8 +29,8 @@ public sealed class ImageDecoder : nn.Module<Tensor, Tensor>
         Width = width;
         long quarter = imageSize / 4;
         project = nn.Sequential(nn.Linear(latentDimension, 2 * width * quarter * quarter), nn.SiLU());
-        up1 = nn.Sequential(nn.Conv2d(2 * width, width, 3, padding: 1), nn.GroupNorm(Groups(width), width), nn.SiLU());
-        up2 = nn.Sequential(nn.Conv2d(width, width, 3, padding: 1), nn.GroupNorm(Groups(width), width), nn.SiLU());
+        up1 = nn.Sequential(nn.Conv2d(2 * width, width, 3, padding: 1), Normalization.GroupNorm(Groups(width), width), nn.SiLU());
+        up2 = nn.Sequential(nn.Conv2d(width, width, 3, padding: 1), Normalization.GroupNorm(Groups(width), width), nn.SiLU());
         output = nn.Conv2d(width, channels, 3, padding: 1);
         RegisterComponents();
     }

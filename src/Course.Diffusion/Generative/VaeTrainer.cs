@@ -95,7 +95,7 @@ public sealed class VaeTrainer : IDisposable
             var batch = Data.Sample(Options.BatchSize, Generator).Data;
             var x = batch.device == _device ? batch : batch.to(_device);
             using var terms = Model.Loss(x, Generator, Options.KlWeight);
-            double loss = terms.Loss.item<double>();
+            double loss = terms.Loss.ToDouble();
             if (!double.IsFinite(loss)) throw new TrainingDivergedException(stepNumber, "loss", loss);
             Optimizer.zero_grad();
             terms.Loss.backward();
@@ -109,8 +109,8 @@ public sealed class VaeTrainer : IDisposable
             Optimizer.zero_grad();
             Step = stepNumber;
             _losses.Add(loss);
-            _reconstructions.Add(terms.Reconstruction.item<double>());
-            _kls.Add(terms.Kl.item<double>());
+            _reconstructions.Add(terms.Reconstruction.ToDouble());
+            _kls.Add(terms.Kl.ToDouble());
             return loss;
         }
     }

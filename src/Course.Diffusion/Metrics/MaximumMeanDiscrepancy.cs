@@ -31,7 +31,7 @@ public static class MaximumMeanDiscrepancy
         var kxx = (-gamma * SquaredDistances(a, a)).exp();
         var kyy = (-gamma * SquaredDistances(b, b)).exp();
         var kxy = (-gamma * SquaredDistances(a, b)).exp();
-        double sxx = kxx.sum().item<double>(), syy = kyy.sum().item<double>(), sxy = kxy.sum().item<double>();
+        double sxx = kxx.sum().ToDouble(), syy = kyy.sum().ToDouble(), sxy = kxy.sum().ToDouble();
         if (unbiased)
             return (sxx - n) / (n * (n - 1.0)) + (syy - m) / (m * (m - 1.0)) - 2 * sxy / ((double)n * m); // k(a, a) = 1 on the diagonals
         return sxx / ((double)n * n) + syy / ((double)m * m) - 2 * sxy / ((double)n * m);

@@ -14,6 +14,6 @@ public static class MixtureLikelihood
         ArgumentNullException.ThrowIfNull(mixture);
         ArgumentNullException.ThrowIfNull(samples);
         using var scope = NewDisposeScope();
-        return mixture.LogProb(samples.detach().to(float64)).mean().item<double>();
+        return mixture.LogProb(samples.detach().to(float64)).mean().ToDouble();
     }
 }

@@ -25,7 +25,7 @@ public sealed class AttentionBlock : nn.Module<Tensor, Tensor>, IDescribedModule
             throw new ArgumentException($"the attention heads ({heads}) must divide the channels ({channels})", nameof(heads));
         Channels = channels;
         Heads = heads;
-        norm = nn.GroupNorm(groups, channels);
+        norm = Normalization.GroupNorm(groups, channels);
         qkv = nn.Conv2d(channels, 3 * channels, 1);
         projection = nn.Conv2d(channels, channels, 1);
         RegisterComponents();

@@ -26,10 +26,10 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor, Tensor>, IDescribe
         UNet.CheckGroups(outChannels, groups);
         InChannels = inChannels;
         OutChannels = outChannels;
-        norm1 = nn.GroupNorm(groups, inChannels);
+        norm1 = Normalization.GroupNorm(groups, inChannels);
         conv1 = nn.Conv2d(inChannels, outChannels, 3, padding: 1);
         time_projection = nn.Linear(timeEmbeddingDimension, outChannels);
-        norm2 = nn.GroupNorm(groups, outChannels);
+        norm2 = Normalization.GroupNorm(groups, outChannels);
         dropout = nn.Dropout(dropoutProbability);
         conv2 = nn.Conv2d(outChannels, outChannels, 3, padding: 1);
         activation = nn.SiLU();

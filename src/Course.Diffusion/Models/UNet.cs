@@ -82,7 +82,7 @@ public sealed class UNet : DenoisingModel, IDescribedModule
             }
         }
 
-        output_norm = nn.GroupNorm(groups, ch);
+        output_norm = Normalization.GroupNorm(groups, ch);
         output_activation = nn.SiLU();
         output_conv = nn.Conv2d(ch, c.InChannels, 3, padding: 1);
 

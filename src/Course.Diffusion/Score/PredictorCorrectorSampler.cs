@@ -66,8 +66,8 @@ public sealed class PredictorCorrectorSampler
             using var scope = NewDisposeScope();
             var g = score(x, t);
             var z = Noise.RandnLike(x, generator);
-            double gradNorm = (dims.Length == 0 ? g.abs() : g.square().sum(dims).sqrt()).mean().item<double>();
-            double noiseNorm = (dims.Length == 0 ? z.abs() : z.square().sum(dims).sqrt()).mean().item<double>();
+            double gradNorm = (dims.Length == 0 ? g.abs() : g.square().sum(dims).sqrt()).mean().ToDouble();
+            double noiseNorm = (dims.Length == 0 ? z.abs() : z.square().sum(dims).sqrt()).mean().ToDouble();
             if (gradNorm == 0) continue;
             double step = 2 * alpha * Math.Pow(SignalToNoise * noiseNorm / gradNorm, 2);
             x.add_(g, step).add_(z, Math.Sqrt(2 * step));

@@ -167,7 +167,7 @@ public sealed class DiffusionTrainer : IDisposable
             var xt = Schedule.QSample(x0, t, noise);
             var prediction = _model.call(xt, t, conditioning);
             var loss = (prediction - noise).square().mean();           // L_simple, eq. 14
-            double lossValue = loss.item<double>();
+            double lossValue = loss.ToDouble();
             if (!double.IsFinite(lossValue)) throw new TrainingDivergedException(stepNumber, "loss", lossValue);
 
             Optimizer.zero_grad();

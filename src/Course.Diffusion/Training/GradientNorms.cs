@@ -18,7 +18,7 @@ internal static class GradientNorms
             {
                 var g = p.grad;
                 if (g is null) continue;
-                double n = g.norm().item<double>();
+                double n = g.norm().ToDouble();
                 sum += n * n;
             }
             return Math.Sqrt(sum);

@@ -204,8 +204,8 @@ public static partial class torch
                     using (var min = input.min())
                     using (var max = input.max())
                     {
-                        lo = min.item<long>();
-                        hi = max.item<long>();
+                        lo = min.ToInt64();
+                        hi = max.ToInt64();
                     }
                     if (lo < 0 || hi >= w[0])
                         throw new ArgumentOutOfRangeException(nameof(input), $"embedding: indices must lie in [0, {w[0] - 1}] (num_embeddings = {w[0]}), but they range over [{lo}, {hi}]");
@@ -246,12 +246,10 @@ public static partial class torch
                 double[]? scales = null;
                 if (scale_factor is not null)
                 {
-                    scales = scale_factor.Length switch
-                    {
-                        1 => new[] { scale_factor[0], scale_factor[0] },
-                        2 => scale_factor,
-                        _ => throw new ArgumentException($"interpolate: scale_factor needs 1 or 2 values for 2-D input, got {scale_factor.Length}", nameof(scale_factor)),
-                    };
+                    // One factor per spatial dimension, as libtorch 2.x and TorchSharp require (1.13 broadcast a single one).
+                    if (scale_factor.Length != 2)
+                        throw new ArgumentException($"interpolate: scale_factor needs one value per spatial dimension, 2 for [N, C, H, W] input, got {scale_factor.Length}", nameof(scale_factor));
+                    scales = scale_factor;
                     if (scales.Any(s => !(s > 0)))
                         throw new ArgumentOutOfRangeException(nameof(scale_factor), $"interpolate: scale factors must be positive, got [{string.Join(", ", scales)}]");
                     if (recompute_scale_factor)

@@ -116,10 +116,16 @@ public static partial class torch
 
             public Module eval() => train(false);
 
-            /// <summary>Clears the gradients of all parameters (sets them to None, as PyTorch 2 does).</summary>
-            public void zero_grad()
+            /// <summary>Clears the gradients of all parameters: sets them to None (PyTorch 2's and TorchSharp's
+            /// default), or zeroes them in place.</summary>
+            public void zero_grad(bool set_to_none = true)
             {
-                foreach (var p in parameters()) p.grad = null;
+                foreach (var p in parameters())
+                {
+                    if (set_to_none) { p.grad = null; continue; }
+                    using var g = p.grad;
+                    using (no_grad()) g?.zero_();
+                }
             }
 
             /// <summary>Moves (or converts) every parameter and buffer in place, keeping object identity.</summary>

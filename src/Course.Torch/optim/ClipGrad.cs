@@ -53,7 +53,7 @@ public static partial class torch
                         if (g.device.Equals(device)) g.mul_(coef);
                         else g.mul_(coef.to(g.device));
                     }
-                    return total.item<double>();
+                    return total.ToDouble();
                 }
             }
 

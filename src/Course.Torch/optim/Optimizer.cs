@@ -144,11 +144,17 @@ public static partial class torch
             /// <summary>Updates one parameter in place from its gradient (called under no_grad).</summary>
             protected abstract void Update(Parameter parameter, Tensor grad, ParameterState state);
 
-            /// <summary>Sets every parameter's gradient to None (PyTorch's <c>set_to_none=True</c>):
-            /// the next backward() writes fresh gradients instead of adding to old ones.</summary>
+            /// <summary>Zeroes every parameter's gradient in place, as TorchSharp's optimizers do (libtorch's
+            /// C++ Optimizer::zero_grad: detach, then zero; PyTorch's Python optimizers set None instead).
+            /// The next backward() then adds fresh gradients to zeros. Module.zero_grad() sets None.</summary>
             public void zero_grad()
             {
-                foreach (var p in _parameters) p.grad = null;
+                using (no_grad())
+                    foreach (var p in _parameters)
+                    {
+                        using var g = p.grad;   // a new handle to the gradient, or null
+                        g?.zero_();
+                    }
             }
 
             /// <summary>
