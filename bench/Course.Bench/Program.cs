@@ -69,7 +69,7 @@ static Action UNetTrainingStep(Device device, NoiseSchedule schedule)
         optimizer.zero_grad();
         loss.backward();
         optimizer.step();
-        if (device.type == DeviceType.CUDA) loss.item<float>(); // wait for the GPU
+        if (device.type == DeviceType.CUDA) loss.ToSingle(); // wait for the GPU
     };
 }
 
@@ -85,7 +85,7 @@ static Action DdimSampling(Device device, NoiseSchedule schedule)
     {
         using var scope = NewDisposeScope();
         var x = sampler.Sample(model.call, new long[] { 64, 1, 28, 28 }, classLabels: labels, device: device);
-        x.sum().item<float>();
+        x.sum().ToSingle();
     };
 }
 
@@ -100,7 +100,7 @@ static Action DdpmSampling(Device device, NoiseSchedule schedule)
     {
         using var scope = NewDisposeScope();
         var x = sampler.Sample(model.call, new long[] { 2000, 2 }, device: device);
-        x.sum().item<float>();
+        x.sum().ToSingle();
     };
 }
 
@@ -201,11 +201,11 @@ static void CudaCheck()
         outCpu.square().sum().backward();
         outGpu.square().sum().backward();
         double gradDiff = cpuModel.parameters().Zip(gpuModel.parameters())
-            .Max(p => (p.First.grad! - p.Second.grad!.cpu()).abs().max().item<float>() / Math.Max(1e-12, p.First.grad!.abs().max().item<float>()));
+            .Max(p => (p.First.grad! - p.Second.grad!.cpu()).abs().max().ToSingle() / Math.Max(1e-12, p.First.grad!.abs().max().ToSingle()));
         report[name] = new
         {
-            output_max_abs_diff = (outCpu - outGpu.cpu()).abs().max().item<float>(),
-            output_scale = outCpu.abs().max().item<float>(),
+            output_max_abs_diff = (outCpu - outGpu.cpu()).abs().max().ToSingle(),
+            output_scale = outCpu.abs().max().ToSingle(),
             worst_relative_gradient_diff = gradDiff,
             parameters_on_cuda = gpuModel.parameters().All(p => p.is_cuda),
         };
@@ -229,7 +229,7 @@ static void CudaCheck()
             F.mse_loss(b.call(x.to(cuda0), t.to(cuda0)), x.to(cuda0)).backward();
             oa.step(); ob.step();
         }
-        report["adamw_20_steps_max_param_diff"] = a.parameters().Zip(b.parameters()).Max(p => { using var s = NewDisposeScope(); return (p.First - p.Second.cpu()).abs().max().item<float>(); });
+        report["adamw_20_steps_max_param_diff"] = a.parameters().Zip(b.parameters()).Max(p => { using var s = NewDisposeScope(); return (p.First - p.Second.cpu()).abs().max().ToSingle(); });
     }
     // DDIM from a CPU generator: the same noise on both devices.
     {
@@ -242,7 +242,7 @@ static void CudaCheck()
         using var scope = NewDisposeScope();
         var xc = sampler.Sample(model.call, new long[] { 500, 2 }, new Generator(7));
         var xg = sampler.Sample(gpu.call, new long[] { 500, 2 }, new Generator(7), device: cuda0);
-        report["ddim_cpu_vs_cuda_max_abs_diff"] = (xc - xg.cpu()).abs().max().item<float>();
+        report["ddim_cpu_vs_cuda_max_abs_diff"] = (xc - xg.cpu()).abs().max().ToSingle();
         report["ddim_result_device"] = xg.device.ToString();
     }
     // A 5,000-step CUDA training loop: live tensors stay flat.
