@@ -81,9 +81,9 @@ public class BadCallTests
     [InlineData("dropout-probability-above-one", Returns, "")]
     [InlineData("item-of-wrong-dtype", nameof(ArgumentException), "Double is not compatible with Float32")]
     [InlineData("adam-without-parameters", Returns, "")]
-    [InlineData("sgd-parameter-twice", "UNKNOWN", "")]
-    [InlineData("sgd-nesterov-without-momentum", "UNKNOWN", "")]
-    [InlineData("adam-beta1-one", "UNKNOWN", "")]
+    [InlineData("sgd-parameter-twice", Returns, "")]
+    [InlineData("sgd-nesterov-without-momentum", nameof(ArgumentException), "Nesterov momentum requires a momentum")]
+    [InlineData("adam-beta1-one", nameof(ArgumentException), "Invalid beta1")]
     public void OnTorchSharp(string name, string outcome, string messageFragment) => Check(name, outcome, messageFragment);
 
     [Fact]

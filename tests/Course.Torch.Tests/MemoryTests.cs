@@ -144,12 +144,22 @@ public class MemoryTests
         early /= 1000;
         late /= 1000;
         var liveAfter = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        CollectGarbage();
+        double settled = NativeMemory.InUseBytes();
         _output.WriteLine($"{Steps} steps in {watch.Elapsed.TotalSeconds:F2} s; live tensors {liveBefore} before, {liveAfter} after; " +
                           $"mean native memory in use ({NativeMemory.Source}) {early / (1 << 20):F1} MB (steps 2000-3000), {late / (1 << 20):F1} MB (steps 9000-10000), " +
-                          $"difference {(late - early) / (1 << 20):F2} MB");
+                          $"difference {(late - early) / (1 << 20):F2} MB; after a garbage collection {settled / (1 << 20):F1} MB");
         Assert.Equal(liveBefore, liveAfter);
         Assert.True(early > 0, $"{NativeMemory.Source} should report the native memory in use");
+        Assert.True(settled - early < ToleranceBytes, $"native memory in use ({NativeMemory.Source}) grew by {(settled - early) / (1 << 20):F1} MB from steps 2000-3000 to after 10,000 steps and a garbage collection (tolerance 8 MB)");
+#if !COURSE_ENGINE_TORCHSHARP
+        // Course.Torch frees everything a step makes at the end of its scope. TorchSharp also makes a
+        // Scalar (a small native object) for each number in an expression (x * 0.3, pow(2), the
+        // optimizer's coefficients); scopes do not hold Scalars, so they wait for the garbage collector
+        // and native memory climbs between collections (measured: +26 MB over 7,000 steps), falling back
+        // after one: only the check after the collection holds there.
         Assert.True(late - early < ToleranceBytes, $"native memory in use ({NativeMemory.Source}) grew by {(late - early) / (1 << 20):F1} MB between steps 2000-3000 and 9000-10000 (tolerance 8 MB)");
+#endif
     }
 
     [Fact]
@@ -163,19 +173,27 @@ public class MemoryTests
         using (NewDisposeScope()) trainer.Step();
         CollectGarbage();
         var before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        long memoryBefore = NativeMemory.InUseBytes();
         var latency = GCSettings.LatencyMode;
         GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
-        long peak;
+        long peak, memoryPeak;
         try
         {
             for (int k = 0; k < Steps; k++) trainer.Step();
             peak = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+            memoryPeak = NativeMemory.InUseBytes();
         }
         finally { GCSettings.LatencyMode = latency; }
-        _output.WriteLine($"live tensors: {before} before, {peak} after {Steps} unscoped steps");
-        Assert.True(peak - before >= 10 * Steps, $"expected at least {10 * Steps} leaked handles, saw {peak - before}");
         CollectGarbage();   // the finalizers are the safety net: they free what was leaked
+        long memoryAfter = NativeMemory.InUseBytes();
+        _output.WriteLine($"live tensors: {before} before, {peak} after {Steps} unscoped steps; native memory {memoryBefore >> 20} MB, {memoryPeak >> 20} MB, {memoryAfter >> 20} MB after a collection");
+        Assert.True(peak - before >= 10 * Steps, $"expected at least {10 * Steps} leaked handles, saw {peak - before}");
+        Assert.True(memoryAfter - memoryBefore < (4L << 20), $"native memory should be back after the collection: {memoryBefore >> 20} MB before, {memoryAfter >> 20} MB after");
+#if !COURSE_ENGINE_TORCHSHARP
+        // TorchSharp keeps these counts per thread, and finalizers run on the finalizer thread, so there
+        // the test thread's count stays up after the collection; the memory check above holds on both.
         Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+#endif
     }
 
     [Fact]

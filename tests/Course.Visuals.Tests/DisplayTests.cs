@@ -27,6 +27,23 @@ public class DisplayTests
         return w.ToString();
     }
 
+#if COURSE_ENGINE_TORCHSHARP
+    [Fact]
+    public void Bare_tensors_display_as_TorchSharp_text_on_TorchSharp()
+    {
+        // TorchSharp's Tensor carries its own TypeFormatterSourceAttribute (no preferred MIME types, no
+        // picture): a bare tensor shows as its text there; x.Summary() gives the picture on both engines.
+        var attr = typeof(TorchSharp.torch.Tensor).GetCustomAttributes(true).Single(a => a.GetType().Name == "TypeFormatterSourceAttribute");
+        var sourceType = (Type)attr.GetType().GetProperty("FormatterSourceType")!.GetValue(attr)!;
+        var source = Activator.CreateInstance(sourceType, nonPublic: true)!;
+        var formatters = ((IEnumerable<object>)sourceType.GetMethod("CreateTypeFormatters")!.Invoke(source, null)!).ToList();
+        using var images = TorchSharp.torch.rand(4, 1, 8, 8);
+        var text = Format(formatters, images, "text/plain");
+        Assert.Contains("4x1x8x8", text);
+        var png = images.Summary().Render().ToPng();
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+    }
+#else
     [Fact]
     public void Bare_tensors_display_as_text_and_as_a_summary_picture_when_visuals_is_loaded()
     {
@@ -38,6 +55,7 @@ public class DisplayTests
         var png = Convert.FromBase64String(Format(formatters, images, "image/png"));
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
     }
+#endif
 
     [Fact]
     public void Attribute_has_the_shape_the_kernel_expects()
