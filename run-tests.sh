@@ -11,6 +11,7 @@ dotnet build Course.sln -c Release -nologo -v:q
 status=0
 for project in tests/*/*.csproj; do
   echo "==> $(basename "$project" .csproj)"
-  dotnet test "$project" -c Release --no-build -nologo -v:q || status=1
+  # minimal verbosity: a failing test prints its message and stack trace, a passing one nothing
+  dotnet test "$project" -c Release --no-build -nologo -v:m || status=1
 done
 exit $status

@@ -144,8 +144,8 @@ public static partial class torch
         public Tensor sum(long dim, bool keepdim = false, ScalarType? type = null) => s_sumd.Call(this, new[] { dim }, keepdim, type);
         public Tensor sum(long[] dim, bool keepdim = false, ScalarType? type = null) => s_sumd.Call(this, dim, keepdim, type);
         public Tensor mean() => s_mean.Call(this, null);
-        public Tensor mean(long dim, bool keepdim = false) => s_meand.Call(this, new[] { dim }, keepdim, null);
-        public Tensor mean(long[] dims, bool keepdim = false) => s_meand.Call(this, dims, keepdim, null);
+        // TorchSharp has no mean(long dim): a mean over one dimension is mean(new long[] { d }).
+        public Tensor mean(long[] dimensions, bool keepdim = false, ScalarType? type = null) => s_meand.Call(this, dimensions, keepdim, type);
         /// <summary>Variance; unbiased (divides by n - 1) unless told otherwise, as in PyTorch.</summary>
         public Tensor var(bool unbiased = true) => s_var.Call(this, null, unbiased, false);
         public Tensor var(long dim, bool unbiased = true, bool keepdim = false) => s_var.Call(this, new[] { dim }, unbiased, keepdim);
