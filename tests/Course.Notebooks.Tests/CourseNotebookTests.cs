@@ -49,6 +49,24 @@ public class CourseNotebookTests
         Assert.Equal(Promised.Keys.Order(), onDisk);
     }
 
+    /// <summary>The first code cell only loads lib/ and imports until it has asked the engine whether it
+    /// can run here: on a machine where lib/ holds a TorchSharp build that cannot load (Debian 12's
+    /// libstdc++), the learner's first error is CourseEngine's message with the fix, not TorchSharp's
+    /// TypeInitializationException from the first torch call.</summary>
+    [Theory]
+    [MemberData(nameof(Lessons))]
+    public void FirstCellChecksTheEngineBeforeAnyTorchCall(string lesson)
+    {
+        var notebook = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "notebooks", lesson + ".ipynb")))!;
+        var firstCode = notebook["cells"]!.AsArray().First(c => (string?)c!["cell_type"] == "code")!;
+        var lines = firstCode["source"]!.AsArray().Select(l => ((string)l!).TrimEnd('\n')).ToList();
+        var check = lines.IndexOf("CourseEngine.EnsureLoadable();");
+        Assert.True(check > 0, $"{lesson}: the first code cell does not call CourseEngine.EnsureLoadable()");
+        var before = lines.Take(check).Where(l => !(l.StartsWith("#r ") || l.StartsWith("using ") || l.StartsWith("//") || l.Length == 0));
+        Assert.Empty(before);
+        Assert.Contains("#r \"../lib/TorchSharp.dll\"", lines.Take(check));
+    }
+
     [Theory]
     [MemberData(nameof(Lessons))]
     public async Task LessonRunsInQuickModeAndShowsWhatItPromises(string lesson)
