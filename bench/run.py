@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""Runs the course's engine (bench/Course.Bench) and PyTorch (bench/pytorch_bench.py) on the same
+"""Runs the course's C# side (bench/Course.Bench) and PyTorch (bench/pytorch_bench.py) on the same
 workloads, interleaved, several rounds, and prints a table of medians and ratios.
 
-    /usr/bin/python3 bench/run.py [--device cpu|cuda] [--rounds 3] [--only mlp,ddpm] [--quick]
+    /usr/bin/python3 bench/run.py [--device cpu|cuda] [--rounds 3] [--only mlp,ddpm] [--quick] [--torchsharp]
 
+The C# side runs on the engine this machine builds (Course.Torch on Debian 12); with --torchsharp it
+also runs, in the same rounds, on real TorchSharp 0.107 inside the Debian 13 root
+(scripts/in-debian13.sh: TorchSharp needs GCC 13's libstdc++), built from a copy of this work tree.
 Each process warms up, then times several units of work and reports its median; the table shows the
-median over rounds. PyTorch runs at each thread setting below and the best is compared. Ratio is
-PyTorch's time over ours: above 1 means the C# side has the higher throughput."""
-import argparse, json, os, platform, statistics, subprocess, sys, time
+median over rounds. PyTorch, and TorchSharp, run at each thread setting below and the best is
+compared. Ratio is PyTorch's time over the C# side's: above 1 means C# has the higher throughput."""
+import argparse, json, os, platform, shutil, statistics, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -23,6 +26,12 @@ WORKLOADS = {
     "ddim": ("DDIM sampling, 50 steps, 64 images", "64 images", 1, 3),
     "ddpm": ("DDPM sampling, 1000 steps, 2,000 points", "2,000 points", 1, 4),
 }
+# TorchSharp keeps libtorch's own default (one thread per core); Course.Torch defaults to one thread.
+TORCHSHARP_SETTINGS = {
+    "default": [],
+    "1 thread": ["--threads", "1"],
+}
+TORCHSHARP_TREE = os.path.join(ROOT, "artifacts", "bench-torchsharp")
 PYTORCH_SETTINGS = {
     "default": ([], {}),
     "1 thread": (["--threads", "1"], {}),
@@ -38,6 +47,24 @@ def run(cmd, env_extra):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def prepare_torchsharp():
+    """A fresh copy of this work tree's files (tracked, and untracked but not ignored), built on the
+    TorchSharp engine inside the Debian 13 root; returns the command prefix that runs Course.Bench there."""
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
+                           capture_output=True).stdout.decode().split("\0")
+    if os.path.exists(TORCHSHARP_TREE):
+        shutil.rmtree(TORCHSHARP_TREE)  # only ever bind-mounted inside the root's private namespace
+    for f in filter(None, files):
+        src = os.path.join(ROOT, f)
+        if os.path.isfile(src):
+            os.makedirs(os.path.dirname(os.path.join(TORCHSHARP_TREE, f)), exist_ok=True)
+            shutil.copy2(src, os.path.join(TORCHSHARP_TREE, f))
+    in_root = [os.path.join(ROOT, "scripts", "in-debian13.sh"), "--dir", TORCHSHARP_TREE, "--",
+               "env", "COURSE_ENGINE=torchsharp", "DOTNET_NOLOGO=1", "DOTNET_CLI_TELEMETRY_OPTOUT=1"]
+    subprocess.run(in_root + ["dotnet", "build", "bench/Course.Bench", "-c", "Release", "-nologo", "-v:q"], check=True)
+    return in_root + ["dotnet", os.path.join(TORCHSHARP_TREE, "bench", "Course.Bench", "bin", "Release", "net10.0", "Course.Bench.dll")]
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--device", default="cpu")
@@ -45,15 +72,25 @@ def main():
     p.add_argument("--only", default=",".join(WORKLOADS))
     p.add_argument("--quick", action="store_true", help="fewer units, for a smoke test")
     p.add_argument("--csharp-threads", type=int, default=0, help="libtorch threads for the C# side (0: its default)")
+    p.add_argument("--torchsharp", action="store_true", help="also run the C# side on TorchSharp 0.107 in the Debian 13 root")
     a = p.parse_args()
     if not os.environ.get("BENCH_CSHARP"):
         subprocess.run(["dotnet", "build", os.path.join(HERE, "Course.Bench"), "-c", "Release", "-nologo", "-v:q"], check=True)
+    sides = {"C#": CSHARP}
+    if a.torchsharp:
+        sides["TorchSharp"] = prepare_torchsharp()
 
-    check = run(CSHARP + ["export", "--out", "/tmp/course-bench-export"], {})
-    same = run(PYTHON + ["check", "--check", "/tmp/course-bench-export"], {})
-    print(f"same models: MLP {same['mlp_parameters']:,} parameters (max |diff| {same['mlp_max_abs_diff']:.1e}), "
-          f"UNet {same['unet_parameters']:,} parameters (max |diff| {same['unet_max_abs_diff']:.1e})")
-    assert check["mlp_parameters"] == same["mlp_parameters"] and check["unet_parameters"] == same["unet_parameters"]
+    engines = {}
+    for side, cmd in sides.items():
+        # Inside the root only the work tree is shared with this machine, so the export goes there.
+        out = os.path.join(TORCHSHARP_TREE if side == "TorchSharp" else "/tmp", "course-bench-export")
+        check = run(cmd + ["export", "--out", out], {})
+        same = run(PYTHON + ["check", "--check", out], {})
+        engines[side] = check["engine"]
+        print(f"same models ({check['engine']} vs PyTorch {same['torch_version']}): "
+              f"MLP {same['mlp_parameters']:,} parameters (max |diff| {same['mlp_max_abs_diff']:.1e}), "
+              f"UNet {same['unet_parameters']:,} parameters (max |diff| {same['unet_max_abs_diff']:.1e})")
+        assert check["mlp_parameters"] == same["mlp_parameters"] and check["unet_parameters"] == same["unet_parameters"]
 
     rows = []
     for name in a.only.split(","):
@@ -64,28 +101,52 @@ def main():
         cs_args = ["--threads", str(a.csharp_threads)] if a.csharp_threads else []
         results = {"C#": []}
         peaks = {"C#": 0.0}
+        threads = {}
         for r in range(a.rounds):
             res = run(CSHARP + common + cs_args, {})
             results["C#"].append(res["median_ms"]); peaks["C#"] = max(peaks["C#"], res["peak_rss_mb"])
             cs_threads = res["threads"]
+            if a.torchsharp:
+                for setting, args in TORCHSHARP_SETTINGS.items():
+                    res = run(sides["TorchSharp"] + common + args, {})
+                    key = f"TorchSharp {setting}"
+                    results.setdefault(key, []).append(res["median_ms"])
+                    peaks[key] = max(peaks.get(key, 0.0), res["peak_rss_mb"])
+                    threads[key] = res["threads"]
             for setting, (args, env) in PYTORCH_SETTINGS.items():
                 res = run(PYTHON + common + args + ["--setting", setting], env)
                 results.setdefault(setting, []).append(res["median_ms"])
                 peaks[setting] = max(peaks.get(setting, 0.0), res["peak_rss_mb"])
             print(f"  {name} round {r + 1}: " + ", ".join(f"{k} {statistics.median(v):.2f} ms" for k, v in results.items()), flush=True)
         medians = {k: statistics.median(v) for k, v in results.items()}
-        best = min((k for k in medians if k != "C#"), key=lambda k: medians[k])
-        rows.append((desc, unit, medians["C#"], cs_threads, medians[best], best, medians, peaks))
+        best = min((k for k in medians if k != "C#" and not k.startswith("TorchSharp")), key=lambda k: medians[k])
+        ts_best = min((k for k in medians if k.startswith("TorchSharp")), key=lambda k: medians[k], default=None)
+        rows.append((desc, unit, medians["C#"], cs_threads, medians[best], best, medians, peaks, ts_best, threads))
+
+    def per(ms, unit):
+        return f"{ms / 1000:.2f} s per {unit}" if ms >= 1000 else f"{ms:.2f} ms per {unit}"
 
     print()
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, {a.device}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    print(f"| workload | C# (course engine) | PyTorch {same['torch_version']} (best setting) | ratio (throughput, C# / PyTorch) | peak RSS C# / PyTorch |")
-    print("|---|---|---|---|---|")
-    for desc, unit, cs, cst, py, best, medians, peaks in rows:
-        print(f"| {desc} | {cs:.2f} ms per {unit} ({cst} thread{'s' if cst > 1 else ''}) | {py:.2f} ms ({best}) | "
-              f"**{py / cs:.2f}x** | {peaks['C#']:.0f} MB / {peaks[best]:.0f} MB |")
+    print("C# engines: " + "; ".join(f"{k}: {v}" for k, v in engines.items()))
+    if a.torchsharp:
+        print(f"| workload | {engines['C#']} | {engines['TorchSharp']} (best setting) | PyTorch {same['torch_version']} (best setting) "
+              f"| ratio Course.Torch / PyTorch | ratio TorchSharp / PyTorch | peak RSS Course.Torch / TorchSharp / PyTorch |")
+        print("|---|---|---|---|---|---|---|")
+    else:
+        print(f"| workload | C# ({engines['C#']}) | PyTorch {same['torch_version']} (best setting) | ratio (throughput, C# / PyTorch) | peak RSS C# / PyTorch |")
+        print("|---|---|---|---|---|")
+    for desc, unit, cs, cst, py, best, medians, peaks, ts_best, threads in rows:
+        cs_cell = f"{per(cs, unit)} ({cst} thread{'s' if cst > 1 else ''})"
+        if ts_best:
+            ts = medians[ts_best]
+            print(f"| {desc} | {cs_cell} | {per(ts, unit)} ({ts_best.removeprefix('TorchSharp ')}, {threads[ts_best]} thread{'s' if threads[ts_best] > 1 else ''}) "
+                  f"| {per(py, unit)} ({best}) | **{py / cs:.2f}x** | **{py / ts:.2f}x** "
+                  f"| {peaks['C#']:.0f} / {peaks[ts_best]:.0f} / {peaks[best]:.0f} MB |")
+        else:
+            print(f"| {desc} | {cs_cell} | {per(py, unit)} ({best}) | **{py / cs:.2f}x** | {peaks['C#']:.0f} MB / {peaks[best]:.0f} MB |")
     print()
-    for desc, unit, cs, cst, py, best, medians, peaks in rows:
+    for desc, unit, cs, cst, py, best, medians, peaks, ts_best, threads in rows:
         print(f"{desc}: " + ", ".join(f"{k} {v:.2f} ms" for k, v in medians.items()))
 
 

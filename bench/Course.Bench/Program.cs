@@ -123,6 +123,7 @@ static void Report(Options o, List<double> times)
     Console.WriteLine(JsonSerializer.Serialize(new
     {
         side = "csharp",
+        engine = Course.Diffusion.CourseEngine.Describe(),
         workload = o.Workload,
         device = o.Device,
         threads = get_num_threads(),
@@ -171,7 +172,7 @@ static void Export(string dir)
     }
     Safetensors.Save(mlp.state_dict(), Path.Combine(dir, "mlp.safetensors"));
     Safetensors.Save(unet.state_dict(), Path.Combine(dir, "unet.safetensors"));
-    Console.WriteLine(JsonSerializer.Serialize(new { mlp_parameters = mlp.parameter_count(), unet_parameters = unet.parameter_count() }));
+    Console.WriteLine(JsonSerializer.Serialize(new { engine = Course.Diffusion.CourseEngine.Describe(), mlp_parameters = mlp.parameter_count(), unet_parameters = unet.parameter_count() }));
 }
 
 // The same models, losses, optimizer and sampler on CPU and CUDA: how far apart the results are.

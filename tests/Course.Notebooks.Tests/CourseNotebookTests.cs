@@ -60,8 +60,8 @@ public class CourseNotebookTests
         var notebook = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "notebooks", lesson + ".ipynb")))!;
         var firstCode = notebook["cells"]!.AsArray().First(c => (string?)c!["cell_type"] == "code")!;
         var lines = firstCode["source"]!.AsArray().Select(l => ((string)l!).TrimEnd('\n')).ToList();
-        var check = lines.IndexOf("CourseEngine.EnsureLoadable();");
-        Assert.True(check > 0, $"{lesson}: the first code cell does not call CourseEngine.EnsureLoadable()");
+        var check = lines.IndexOf("Course.Diffusion.CourseEngine.EnsureLoadable();");
+        Assert.True(check > 0, $"{lesson}: the first code cell does not call Course.Diffusion.CourseEngine.EnsureLoadable()");
         var before = lines.Take(check).Where(l => !(l.StartsWith("#r ") || l.StartsWith("using ") || l.StartsWith("//") || l.Length == 0));
         Assert.Empty(before);
         Assert.Contains("#r \"../lib/TorchSharp.dll\"", lines.Take(check));
