@@ -39,8 +39,24 @@ PYTORCH_SETTINGS = {
 }
 
 
+def cpu_has_skylakex_features():
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((l for l in f if l.startswith("flags")), "").split(":")[-1].split()
+    except OSError:
+        return False
+    return all(x in flags for x in ("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"))
+
+
+# Course.Torch names OpenBLAS's AVX-512 kernels on such CPUs (Debian 12's OpenBLAS 0.3.21 falls back to
+# its SSE3 kernels on CPUs newer than itself); PyTorch, on the same OpenBLAS, gets the same kernels here.
+BLAS_CORE = os.environ.get("OPENBLAS_CORETYPE") or ("SkylakeX" if cpu_has_skylakex_features() else None)
+
+
 def run(cmd, env_extra):
     env = dict(os.environ, **env_extra)
+    if BLAS_CORE and cmd[0] == PYTHON[0]:
+        env.setdefault("OPENBLAS_CORETYPE", BLAS_CORE)
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=HERE)
     if out.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{out.stderr}")
@@ -129,6 +145,7 @@ def main():
     print()
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, {a.device}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print("C# engines: " + "; ".join(f"{k}: {v}" for k, v in engines.items()))
+    print(f"OpenBLAS kernels for Course.Torch and PyTorch: {BLAS_CORE or 'OpenBLAS picks'}")
     if a.torchsharp:
         print(f"| workload | {engines['C#']} | {engines['TorchSharp']} (best setting) | PyTorch {same['torch_version']} (best setting) "
               f"| ratio Course.Torch / PyTorch | ratio TorchSharp / PyTorch | peak RSS Course.Torch / TorchSharp / PyTorch |")

@@ -4,23 +4,29 @@ using System.Runtime.InteropServices;
 
 namespace TorchSharp;
 
-/// <summary>The C ABI of the native shim (native/shim.cpp). Every call that can fail returns 0 on
-/// success; <see cref="Check"/> turns a failure into an <see cref="ExternalException"/> with libtorch's message, as TorchSharp does.</summary>
-internal static unsafe class Native
+/// <summary>
+/// Loads the native shim. Kept apart from <see cref="Native"/>, whose static constructor calls into the
+/// shim: had the module initializer lived there, running it would first run that constructor and load
+/// libtorch (and with it libgomp and OpenBLAS) before the settings below were in the environment;
+/// measured: OpenBLAS chose its SSE3 kernels and OMP_WAIT_POLICY was never seen.
+/// </summary>
+internal static class NativeLoading
 {
-    const string Lib = "CourseTorchNative";
+    internal const string Lib = "CourseTorchNative";
 
 #pragma warning disable CA2255 // the resolver must be in place before the first P/Invoke, whoever makes it
     [ModuleInitializer]
 #pragma warning restore CA2255
     internal static void RegisterResolver()
     {
+        // Settings libgomp and OpenBLAS read once, when libtorch loads: before anything in this assembly runs.
+        PreferSleepingOpenMpThreads();
+        UseOpenBlasAvx512KernelsOnCpusItDoesNotKnow();
         // The shim lives next to the engine assembly (Course.Torch builds as TorchSharp.dll), both in test output folders and when a notebook
         // references the DLL by path, so look there first.
-        NativeLibrary.SetDllImportResolver(typeof(Native).Assembly, (name, assembly, path) =>
+        NativeLibrary.SetDllImportResolver(typeof(NativeLoading).Assembly, (name, assembly, path) =>
         {
             if (name != Lib) return IntPtr.Zero;
-            PreferSleepingOpenMpThreads();
             var dir = Path.GetDirectoryName(assembly.Location);
             if (!string.IsNullOrEmpty(dir))
             {
@@ -30,6 +36,57 @@ internal static unsafe class Native
             return NativeLibrary.TryLoad("lib" + Lib + ".so", assembly, path, out var handle) ? handle : IntPtr.Zero;
         });
     }
+
+    /// <summary>
+    /// OpenMP worker threads spin while they wait for work by default. On a machine whose cores are
+    /// busy with other processes that spinning starved libtorch 10-20 fold in our measurements (2
+    /// threads on 2 shared cores), so unless the user chose otherwise the workers sleep. OpenMP reads
+    /// the variable once, when libtorch loads, so it goes into the process environment (libc's, which
+    /// .NET's Environment.SetEnvironmentVariable does not change) before the shim is loaded.
+    /// </summary>
+    static void PreferSleepingOpenMpThreads()
+    {
+        if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null) setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
+    }
+
+    /// <summary>
+    /// OpenBLAS picks its kernels from the CPU model when it loads. Debian 12's OpenBLAS 0.3.21 does not
+    /// know CPUs newer than itself (Sapphire Rapids, measured here) and falls back to its oldest x86-64
+    /// kernels ("Prescott", SSE3): the lesson-04 MLP step took 3.8 ms instead of 2.6 ms, DDPM sampling
+    /// 4.8 s instead of 2.1 s (bench/README.md). On a CPU with the AVX-512 subset OpenBLAS's SkylakeX
+    /// kernels need, the course therefore names them, unless OPENBLAS_CORETYPE is already set; an
+    /// OpenBLAS that knows the CPU picks the same AVX-512 kernels for float32 and float64 anyway.
+    /// Like OMP_WAIT_POLICY it is read once, when libtorch (and with it OpenBLAS) loads.
+    /// </summary>
+    static void UseOpenBlasAvx512KernelsOnCpusItDoesNotKnow()
+    {
+        if (Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") is null && CpuHasSkylakeXFeatures())
+            setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
+    }
+
+    /// <summary>The AVX-512 subset (F, CD, BW, DQ, VL) of Skylake-X, from /proc/cpuinfo's flags.</summary>
+    internal static bool CpuHasSkylakeXFeatures()
+    {
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return false;
+        try
+        {
+            var flags = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal));
+            if (flags is null) return false;
+            var set = flags[(flags.IndexOf(':') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+            return new[] { "avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl" }.All(set.Contains);
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+    }
+
+    [DllImport("libc", CharSet = CharSet.Ansi)] static extern int setenv(string name, string value, int overwrite);
+}
+
+/// <summary>The C ABI of the native shim (native/shim.cpp). Every call that can fail returns 0 on
+/// success; <see cref="Check"/> turns a failure into an <see cref="ExternalException"/> with libtorch's message, as TorchSharp does.</summary>
+internal static unsafe class Native
+{
+    const string Lib = NativeLoading.Lib;
 
     static Native()
     {
@@ -53,20 +110,6 @@ internal static unsafe class Native
         if (Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS") is null)
             ct_set_blas_threads(threads > 1 ? 1 : Environment.ProcessorCount);
     }
-
-    /// <summary>
-    /// OpenMP worker threads spin while they wait for work by default. On a machine whose cores are
-    /// busy with other processes that spinning starved libtorch 10-20 fold in our measurements (2
-    /// threads on 2 shared cores), so unless the user chose otherwise the workers sleep. OpenMP reads
-    /// the variable once, when libtorch loads, so it goes into the process environment (libc's, which
-    /// .NET's Environment.SetEnvironmentVariable does not change) before the shim is loaded.
-    /// </summary>
-    static void PreferSleepingOpenMpThreads()
-    {
-        if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null) setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
-    }
-
-    [DllImport("libc", CharSet = CharSet.Ansi)] static extern int setenv(string name, string value, int overwrite);
 
     internal static void Check(int rc)
     {
