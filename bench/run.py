@@ -117,7 +117,7 @@ def main():
         cs_args = ["--threads", str(a.csharp_threads)] if a.csharp_threads else []
         results = {"C#": []}
         peaks = {"C#": 0.0}
-        threads = {}
+        torchsharp = {}   # setting -> (per-round medians, peak RSS, threads), apart from PyTorch's settings
         for r in range(a.rounds):
             res = run(CSHARP + common + cs_args, {})
             results["C#"].append(res["median_ms"]); peaks["C#"] = max(peaks["C#"], res["peak_rss_mb"])
@@ -125,19 +125,20 @@ def main():
             if a.torchsharp:
                 for setting, args in TORCHSHARP_SETTINGS.items():
                     res = run(sides["TorchSharp"] + common + args, {})
-                    key = f"TorchSharp {setting}"
-                    results.setdefault(key, []).append(res["median_ms"])
-                    peaks[key] = max(peaks.get(key, 0.0), res["peak_rss_mb"])
-                    threads[key] = res["threads"]
+                    times, peak, _ = torchsharp.get(setting, ([], 0.0, 0))
+                    torchsharp[setting] = (times + [res["median_ms"]], max(peak, res["peak_rss_mb"]), res["threads"])
             for setting, (args, env) in PYTORCH_SETTINGS.items():
                 res = run(PYTHON + common + args + ["--setting", setting], env)
                 results.setdefault(setting, []).append(res["median_ms"])
                 peaks[setting] = max(peaks.get(setting, 0.0), res["peak_rss_mb"])
-            print(f"  {name} round {r + 1}: " + ", ".join(f"{k} {statistics.median(v):.2f} ms" for k, v in results.items()), flush=True)
+            running = {**{f"TorchSharp {k}": v[0] for k, v in torchsharp.items()}, **results}
+            print(f"  {name} round {r + 1}: " + ", ".join(f"{k} {statistics.median(v):.2f} ms" for k, v in running.items()), flush=True)
         medians = {k: statistics.median(v) for k, v in results.items()}
-        best = min((k for k in medians if k != "C#" and not k.startswith("TorchSharp")), key=lambda k: medians[k])
-        ts_best = min((k for k in medians if k.startswith("TorchSharp")), key=lambda k: medians[k], default=None)
-        rows.append((desc, unit, medians["C#"], cs_threads, medians[best], best, medians, peaks, ts_best, threads))
+        best = min((k for k in medians if k != "C#"), key=lambda k: medians[k])
+        ts = {k: (statistics.median(times), peak, n) for k, (times, peak, n) in torchsharp.items()}
+        ts_best = min(ts, key=lambda k: ts[k][0], default=None)
+        all_medians = {**{f"TorchSharp {k}": v[0] for k, v in ts.items()}, **medians}
+        rows.append((desc, unit, medians["C#"], cs_threads, medians[best], best, all_medians, peaks, ts_best and (ts_best, *ts[ts_best])))
 
     def per(ms, unit):
         return f"{ms / 1000:.2f} s per {unit}" if ms >= 1000 else f"{ms:.2f} ms per {unit}"
@@ -153,17 +154,17 @@ def main():
     else:
         print(f"| workload | C# ({engines['C#']}) | PyTorch {same['torch_version']} (best setting) | ratio (throughput, C# / PyTorch) | peak RSS C# / PyTorch |")
         print("|---|---|---|---|---|")
-    for desc, unit, cs, cst, py, best, medians, peaks, ts_best, threads in rows:
+    for desc, unit, cs, cst, py, best, medians, peaks, ts_row in rows:
         cs_cell = f"{per(cs, unit)} ({cst} thread{'s' if cst > 1 else ''})"
-        if ts_best:
-            ts = medians[ts_best]
-            print(f"| {desc} | {cs_cell} | {per(ts, unit)} ({ts_best.removeprefix('TorchSharp ')}, {threads[ts_best]} thread{'s' if threads[ts_best] > 1 else ''}) "
+        if ts_row:
+            setting, ts, ts_peak, ts_threads = ts_row
+            print(f"| {desc} | {cs_cell} | {per(ts, unit)} ({setting}, {ts_threads} thread{'s' if ts_threads > 1 else ''}) "
                   f"| {per(py, unit)} ({best}) | **{py / cs:.2f}x** | **{py / ts:.2f}x** "
-                  f"| {peaks['C#']:.0f} / {peaks[ts_best]:.0f} / {peaks[best]:.0f} MB |")
+                  f"| {peaks['C#']:.0f} / {ts_peak:.0f} / {peaks[best]:.0f} MB |")
         else:
             print(f"| {desc} | {cs_cell} | {per(py, unit)} ({best}) | **{py / cs:.2f}x** | {peaks['C#']:.0f} MB / {peaks[best]:.0f} MB |")
     print()
-    for desc, unit, cs, cst, py, best, medians, peaks, ts_best, threads in rows:
+    for desc, unit, cs, cst, py, best, medians, peaks, ts_row in rows:
         print(f"{desc}: " + ", ".join(f"{k} {v:.2f} ms" for k, v in medians.items()))
 
 

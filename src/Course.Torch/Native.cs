@@ -65,7 +65,7 @@ internal static class NativeLoading
     }
 
     /// <summary>The AVX-512 subset (F, CD, BW, DQ, VL) of Skylake-X, from /proc/cpuinfo's flags.</summary>
-    internal static bool CpuHasSkylakeXFeatures()
+    static bool CpuHasSkylakeXFeatures()
     {
         if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return false;
         try
