@@ -14,6 +14,9 @@ using F = TorchSharp.torch.nn.functional;
 
 var options = Options.Parse(args);
 if (options.Threads > 0) set_num_threads(options.Threads);
+// --onednn off: the engine check's remedy (libtorch's own convolution kernels), to measure its cost.
+if (!options.OneDnn && !Course.Diffusion.NumericsRemedies.SetOneDnnEnabled(false))
+    throw new InvalidOperationException("--onednn off: libtorch's oneDNN switch was not found");
 var device = new Device(options.Device);
 var schedule = NoiseSchedule.Linear();
 
@@ -26,6 +29,7 @@ switch (options.Workload)
     case "memory": MemoryOverTime(device, schedule, options.Iterations); break;
     case "export": Export(options.Out ?? "."); break;
     case "cudacheck": CudaCheck(); break;
+    case "enginecheck": Report(options, TimeUnits(options, () => Course.Diffusion.EngineNumericsCheck.Verify(device))); break;
     default: throw new ArgumentException($"unknown workload '{options.Workload}'");
 }
 
@@ -269,13 +273,14 @@ static double PeakRssMb()
     return 0;
 }
 
-sealed record Options(string Workload, string Device, int Threads, int Warmup, int Iterations, string? Out)
+sealed record Options(string Workload, string Device, int Threads, int Warmup, int Iterations, string? Out, bool OneDnn)
 {
     public static Options Parse(string[] args)
     {
-        string workload = args.Length > 0 ? args[0] : throw new ArgumentException("usage: Course.Bench <mlp|unet|ddim|ddpm|memory|export> [--device cpu|cuda] [--threads n] [--warmup n] [--iters n] [--out dir]");
+        string workload = args.Length > 0 ? args[0] : throw new ArgumentException("usage: Course.Bench <mlp|unet|ddim|ddpm|enginecheck|memory|export> [--device cpu|cuda] [--threads n] [--warmup n] [--iters n] [--out dir] [--onednn on|off]");
         string dev = "cpu", outDir = ".";
         int threads = 0, warmup = 3, iters = 10;
+        bool oneDnn = true;
         for (int i = 1; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -285,9 +290,10 @@ sealed record Options(string Workload, string Device, int Threads, int Warmup, i
                 case "--warmup": warmup = int.Parse(args[i + 1]); break;
                 case "--iters": iters = int.Parse(args[i + 1]); break;
                 case "--out": outDir = args[i + 1]; break;
+                case "--onednn": oneDnn = args[i + 1] != "off"; break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }
-        return new Options(workload, dev, threads, warmup, iters, outDir);
+        return new Options(workload, dev, threads, warmup, iters, outDir, oneDnn);
     }
 }

@@ -5,9 +5,11 @@ namespace TorchSharp;
 /// <summary>
 /// Notebook display for tensors by the .NET Interactive convention: the kernel looks for an attribute
 /// named TypeFormatterSourceAttribute, by name, so no kernel package is referenced. Text shows shape,
-/// dtype, device and values. When Course.Visuals is loaded in the notebook, the PNG view is its tensor
-/// summary (statistics, and a picture for image batches); Course.Torch cannot reference Visuals
-/// (Visuals depends on Torch), so it is found by name at display time.
+/// dtype, device and values. The HTML view, which front ends prefer, shows the same values first;
+/// for tensors of more than a few values, when Course.Visuals is loaded, its tensor summary
+/// (statistics, and a picture for image batches) follows. Course.Torch cannot reference Visuals
+/// (Visuals depends on Torch), so it is found by name at display time. Every formatter writes
+/// something: a front end would draw an empty body as a broken output.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Interface, Inherited = true)]
 internal sealed class TypeFormatterSourceAttribute : Attribute
@@ -22,8 +24,19 @@ internal sealed class TensorFormatterSource
     public IEnumerable<object> CreateTypeFormatters()
     {
         yield return new TensorFormatter("text/plain", (t, w) => { w.Write(t.ToString(maxElements: 200)); return true; });
-        yield return new TensorFormatter("image/png", VisualsSummary);
+        yield return new TensorFormatter("text/html", (t, w) =>
+        {
+            w.Write("<div><pre>");
+            w.Write(System.Net.WebUtility.HtmlEncode(t.ToString(maxElements: 200)));
+            w.Write("</pre>");
+            if (!t.IsInvalid && t.numel() > SummaryFromElements) VisualsSummary(t, w);
+            w.Write("</div>");
+            return true;
+        });
     }
+
+    /// <summary>Tensors up to this many values show only their values (a summary picture says less).</summary>
+    const long SummaryFromElements = 16;
 
     /// <summary>Course.Visuals when it is loaded, or next to the engine assembly (TorchSharp.dll, as in lib/).</summary>
     static Assembly? FindVisuals()
@@ -36,7 +49,7 @@ internal sealed class TensorFormatterSource
         catch (Exception e) when (e is IOException or BadImageFormatException) { return null; }
     }
 
-    /// <summary>Delegates to Course.Visuals' TensorSummary PNG formatter when that assembly is loaded.</summary>
+    /// <summary>Writes Course.Visuals' TensorSummary HTML (its picture) when that assembly is loaded.</summary>
     static bool VisualsSummary(torch.Tensor tensor, TextWriter writer)
     {
         if (tensor.IsInvalid) return false;
@@ -51,7 +64,7 @@ internal sealed class TensorFormatterSource
         foreach (var f in formatters ?? Enumerable.Empty<object>())
         {
             var ft = f.GetType();
-            if (ft.GetProperty("MimeType")?.GetValue(f) as string != "image/png") continue;
+            if (ft.GetProperty("MimeType")?.GetValue(f) as string != "text/html") continue;
             if (ft.GetProperty("Type")?.GetValue(f) is not Type handled || !handled.IsAssignableFrom(summaryType)) continue;
             return ft.GetMethod("Format", new[] { typeof(object), typeof(TextWriter) })?.Invoke(f, new[] { summary, writer }) is true;
         }
@@ -70,6 +83,6 @@ internal sealed class TensorFormatter
 
 public static partial class torch
 {
-    [TypeFormatterSource(typeof(TensorFormatterSource), PreferredMimeTypes = new[] { "image/png", "text/plain" })]
+    [TypeFormatterSource(typeof(TensorFormatterSource), PreferredMimeTypes = new[] { "text/html", "text/plain" })]
     public partial class Tensor { }
 }

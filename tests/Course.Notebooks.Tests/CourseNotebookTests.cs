@@ -89,7 +89,15 @@ public class CourseNotebookTests
         AssertShowsWhatItPromises(lesson, result.Executed);
     }
 
-    /// <summary>No error outputs; each promised cell shows its MIME type; the lesson ends with exercises.</summary>
+    static string BodyText(JsonNode? body) => body switch
+    {
+        JsonArray lines => string.Concat(lines.Select(l => l?.ToString())),
+        null => "",
+        _ => body.ToString(),
+    };
+
+    /// <summary>No error outputs and no empty ones; each promised cell shows its MIME type; the lesson
+    /// ends with exercises.</summary>
     internal static void AssertShowsWhatItPromises(string lesson, NotebookDocument executed)
     {
         var cells = executed.Cells.OfType<JsonObject>().ToList();
@@ -97,6 +105,14 @@ public class CourseNotebookTests
             .SelectMany(c => (c["outputs"] as JsonArray ?? new JsonArray()).OfType<JsonObject>())
             .Where(o => (string?)o["output_type"] == "error").Select(o => o.ToJsonString()).ToList();
         Assert.True(errors.Count == 0, $"{lesson}: error outputs: {string.Join("\n", errors)}");
+        // A front end draws an empty body as a broken output (an empty image/png is a broken image).
+        var empty = cells.Where(c => NotebookDocument.CellType(c) == "code")
+            .SelectMany(c => (c["outputs"] as JsonArray ?? new JsonArray()).OfType<JsonObject>()
+                .SelectMany(o => (o["data"] as JsonObject ?? new JsonObject())
+                    .Where(kv => BodyText(kv.Value).Trim().Length == 0)
+                    .Select(kv => $"{kv.Key} in the cell starting \"{NotebookDocument.Source(c).Split('\n')[0]}\"")))
+            .ToList();
+        Assert.True(empty.Count == 0, $"{lesson}: empty outputs: {string.Join("; ", empty)}");
         foreach (var (source, mime) in Promised[lesson])
         {
             var cell = cells.SingleOrDefault(c => NotebookDocument.CellType(c) == "code" && NotebookDocument.Source(c).Contains(source));

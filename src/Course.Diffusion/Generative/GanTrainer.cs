@@ -37,6 +37,8 @@ public sealed class GanTrainer : IDisposable
         _generatorParameters = model.GeneratorParameters().ToArray();
         _discriminatorParameters = model.DiscriminatorParameters().ToArray();
         _device = _generatorParameters[0].device;
+        // Never train on wrong numbers: the engine checks its operations here once (EngineNumericsCheck).
+        EngineNumericsCheck.EnsureRightNumbers(_device);
         Generator = new Generator((ulong)Options.Seed);
         // AdamW with weight_decay 0 is Adam (Kingma & Ba 2015); one optimizer type keeps one checkpoint format
         GeneratorOptimizer = optim.AdamW(_generatorParameters, lr: Options.LearningRate, beta1: Options.Beta1, beta2: Options.Beta2, weight_decay: 0);

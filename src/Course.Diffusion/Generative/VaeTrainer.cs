@@ -35,6 +35,8 @@ public sealed class VaeTrainer : IDisposable
         Data = data;
         _parameters = model.parameters().ToArray();
         _device = _parameters[0].device;
+        // Never train on wrong numbers: the engine checks its operations here once (EngineNumericsCheck).
+        EngineNumericsCheck.EnsureRightNumbers(_device);
         Generator = new Generator((ulong)Options.Seed);
         // AdamW with weight_decay 0 is Adam (Kingma & Ba 2015); one optimizer type keeps one checkpoint format
         Optimizer = optim.AdamW(_parameters, lr: Options.LearningRate, beta1: Options.Beta1, beta2: Options.Beta2, weight_decay: 0);

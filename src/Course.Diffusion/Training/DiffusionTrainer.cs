@@ -51,6 +51,8 @@ public sealed class DiffusionTrainer : IDisposable
         _parameters = model.parameters().ToArray();
         if (_parameters.Length == 0) throw new ArgumentException("the model has no parameters to train", nameof(model));
         _device = _parameters[0].device;
+        // Never train on wrong numbers: the engine checks its operations here once (EngineNumericsCheck).
+        EngineNumericsCheck.EnsureRightNumbers(_device);
         Schedule = schedule;
         Data = data;
         Generator = new Generator(unchecked((ulong)Options.Seed));

@@ -128,27 +128,28 @@ public static partial class torch
 
             /// <summary>2-D cross-correlation of input [N, C_in, H, W] (or unbatched [C_in, H, W]) with weight
             /// [C_out, C_in/groups, kH, kW].</summary>
-            public static Tensor conv2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding, long[] dilation, long groups = 1)
+            public static Tensor conv2d(Tensor input, Tensor weight, Tensor? bias, long[] strides, long[] padding, long[] dilation, long groups = 1)
             {
                 var w = weight.shape;
                 if (w.Length != 4) throw new ArgumentException($"conv2d: weight must be [out_channels, in_channels/groups, kH, kW], got {Shape(w)}", nameof(weight));
                 CheckImageInput(input, w[1] * groups, "conv2d", $"the weight {Shape(w)} with groups={groups}");
-                return s_conv2d.Call(input, weight, bias, Pair(stride, nameof(stride)), Pair(padding, nameof(padding)), Pair(dilation, nameof(dilation)), groups);
+                return s_conv2d.Call(input, weight, bias, Pair(strides, nameof(strides)), Pair(padding, nameof(padding)), Pair(dilation, nameof(dilation)), groups);
             }
 
             public static Tensor conv_transpose2d(Tensor input, Tensor weight, Tensor? bias = null, long stride = 1, long padding = 0,
                 long output_padding = 0, long groups = 1, long dilation = 1) =>
-                conv_transpose2d(input, weight, bias, new[] { stride, stride }, new[] { padding, padding }, new[] { output_padding, output_padding }, groups, new[] { dilation, dilation });
+                conv_transpose2d(input, weight, bias, new[] { stride, stride }, new[] { padding, padding }, new[] { output_padding, output_padding }, new[] { dilation, dilation }, groups);
 
             /// <summary>Transposed convolution (the gradient of conv2d with respect to its input) with weight
-            /// [C_in, C_out/groups, kH, kW]; output size (H − 1)·stride − 2·padding + dilation·(k − 1) + output_padding + 1.</summary>
-            public static Tensor conv_transpose2d(Tensor input, Tensor weight, Tensor? bias, long[] stride, long[] padding,
-                long[] output_padding, long groups, long[] dilation)
+            /// [C_in, C_out/groups, kH, kW]; output size (H − 1)·stride − 2·padding + dilation·(k − 1) + output_padding + 1.
+            /// Parameters in TorchSharp's names and order (strides, padding, output_padding, dilation, groups).</summary>
+            public static Tensor conv_transpose2d(Tensor input, Tensor weight, Tensor? bias, long[] strides, long[] padding,
+                long[] output_padding, long[] dilation, long groups = 1)
             {
                 var w = weight.shape;
                 if (w.Length != 4) throw new ArgumentException($"conv_transpose2d: weight must be [in_channels, out_channels/groups, kH, kW], got {Shape(w)}", nameof(weight));
                 CheckImageInput(input, w[0], "conv_transpose2d", $"the weight {Shape(w)}");
-                var s = Pair(stride, nameof(stride));
+                var s = Pair(strides, nameof(strides));
                 var op = Pair(output_padding, nameof(output_padding));
                 var d = Pair(dilation, nameof(dilation));
                 for (int i = 0; i < 2; i++)

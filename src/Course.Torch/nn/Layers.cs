@@ -144,7 +144,7 @@ namespace TorchSharp.Modules
         {
             F.CheckSameKind(input, _weight, "ConvTranspose2d");
             LayerInit.CheckImage(input, in_channels, $"ConvTranspose2d(in_channels={in_channels}, out_channels={out_channels})");
-            return F.conv_transpose2d(input, _weight, _bias, stride, padding, output_padding, groups, dilation);
+            return F.conv_transpose2d(input, _weight, _bias, stride, padding, output_padding, dilation, groups);
         }
 
         private protected override string ExtraRepr() =>
