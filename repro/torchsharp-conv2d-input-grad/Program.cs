@@ -4,10 +4,9 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-var cpu = File.ReadLines("/proc/cpuinfo").Where(l => l.StartsWith("model name") || l.StartsWith("cpu family"))
-    .Take(2).Select(l => l.Split(':', 2)[1].Trim());
+string Field(string key) => File.ReadLines("/proc/cpuinfo").First(l => l.StartsWith(key)).Split(':', 2)[1].Trim();
 Console.WriteLine($"TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch {__version__}");
-Console.WriteLine($"CPU: {string.Join(", family ", cpu)}");
+Console.WriteLine($"CPU: {Field("model name")}, cpu family {Field("cpu family")}, model {Field("model\t")}");
 foreach (var name in new[] { "DNNL_MAX_CPU_ISA", "ONEDNN_MAX_CPU_ISA", "OMP_NUM_THREADS" })
     Console.WriteLine($"{name}={Environment.GetEnvironmentVariable(name) ?? "(unset)"}");
 

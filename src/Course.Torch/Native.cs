@@ -21,7 +21,7 @@ internal static class NativeLoading
     {
         // Settings libgomp and OpenBLAS read once, when libtorch loads: before anything in this assembly runs.
         PreferSleepingOpenMpThreads();
-        UseOpenBlasAvx512KernelsOnCpusItDoesNotKnow();
+        UseOpenBlasAvx512KernelsWhereOpenBlasFallsShort();
         // The shim lives next to the engine assembly (Course.Torch builds as TorchSharp.dll), both in test output folders and when a notebook
         // references the DLL by path, so look there first.
         NativeLibrary.SetDllImportResolver(typeof(NativeLoading).Assembly, (name, assembly, path) =>
@@ -51,17 +51,53 @@ internal static class NativeLoading
 
     /// <summary>
     /// OpenBLAS picks its kernels from the CPU model when it loads. Debian 12's OpenBLAS 0.3.21 does not
-    /// know CPUs newer than itself (Sapphire Rapids, measured here) and falls back to its oldest x86-64
+    /// know some CPUs newer than itself (Sapphire Rapids, measured) and falls back to its oldest x86-64
     /// kernels ("Prescott", SSE3): the lesson-04 MLP step took 3.8 ms instead of 2.6 ms, DDPM sampling
-    /// 4.8 s instead of 2.1 s (bench/README.md). On a CPU with the AVX-512 subset OpenBLAS's SkylakeX
-    /// kernels need, the course therefore names them, unless OPENBLAS_CORETYPE is already set; an
-    /// OpenBLAS that knows the CPU picks the same AVX-512 kernels for float32 and float64 anyway.
-    /// Like OMP_WAIT_POLICY it is read once, when libtorch (and with it OpenBLAS) loads.
+    /// 4.8 s instead of 2.1 s (bench/README.md). Other new CPUs it places well by their features (an
+    /// AMD Zen 5: "Cooperlake", measured). So the course first asks OpenBLAS, in a child process
+    /// (course-blas-probe, next to the shim), what it picks by itself, and names the SkylakeX kernels
+    /// only where that pick is a known kernel set below them on a CPU that has their AVX-512 subset:
+    /// never a set below OpenBLAS's own choice. A user's OPENBLAS_CORETYPE is always kept. Like
+    /// OMP_WAIT_POLICY it is read once, when libtorch (and with it OpenBLAS) loads.
     /// </summary>
-    static void UseOpenBlasAvx512KernelsOnCpusItDoesNotKnow()
+    static void UseOpenBlasAvx512KernelsWhereOpenBlasFallsShort()
     {
-        if (Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") is null && CpuHasSkylakeXFeatures())
+        if (Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") is not null || !CpuHasSkylakeXFeatures()) return;
+        var ownChoice = OpenBlasOwnChoice();
+        if (ownChoice is not null && KernelSetsBelowSkylakeX.Contains(ownChoice))
             setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
+    }
+
+    /// <summary>OpenBLAS's x86-64 kernel sets older than SkylakeX (SSE to AVX2), by the names
+    /// openblas_get_corename gives; a name not listed (SkylakeX, Cooperlake, SapphireRapids, or one
+    /// newer than this list) is left as OpenBLAS chose it.</summary>
+    static readonly HashSet<string> KernelSetsBelowSkylakeX = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom", "Sandybridge", "Haswell", "Zen",
+        "Opteron", "Opteron_SSE3", "Barcelona", "Bobcat", "Bulldozer", "Piledriver", "Steamroller",
+        "Excavator", "Nano", "Katmai", "Coppermine", "Northwood",
+    };
+
+    /// <summary>The kernel set OpenBLAS picks by itself, from course-blas-probe; null where it cannot be asked.</summary>
+    static string? OpenBlasOwnChoice()
+    {
+        var dir = Path.GetDirectoryName(typeof(NativeLoading).Assembly.Location);
+        var probe = string.IsNullOrEmpty(dir) ? null : Path.Combine(dir, "course-blas-probe");
+        if (probe is null || !File.Exists(probe)) return null;
+        try
+        {
+            var start = new System.Diagnostics.ProcessStartInfo(probe, new[] { "libopenblas.so.0", "libblas.so.3" })
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            };
+            using var process = System.Diagnostics.Process.Start(start);
+            if (process is null) return null;
+            var output = process.StandardOutput.ReadToEnd().Trim();
+            if (!process.WaitForExit(10_000)) { process.Kill(); return null; }
+            return process.ExitCode == 0 && output.Length > 0 ? output : null;
+        }
+        catch (System.ComponentModel.Win32Exception) { return null; }
+        catch (IOException) { return null; }
     }
 
     /// <summary>The AVX-512 subset (F, CD, BW, DQ, VL) of Skylake-X, from /proc/cpuinfo's flags.</summary>
