@@ -48,9 +48,26 @@ def cpu_has_skylakex_features():
     return all(x in flags for x in ("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"))
 
 
-# Course.Torch names OpenBLAS's AVX-512 kernels on such CPUs (Debian 12's OpenBLAS 0.3.21 falls back to
-# its SSE3 kernels on CPUs newer than itself); PyTorch, on the same OpenBLAS, gets the same kernels here.
-BLAS_CORE = os.environ.get("OPENBLAS_CORETYPE") or ("SkylakeX" if cpu_has_skylakex_features() else None)
+def openblas_own_choice():
+    """The kernel set a fresh OpenBLAS picks by itself (OPENBLAS_CORETYPE unset), in a child process."""
+    probe = ("import ctypes; b = ctypes.CDLL('libopenblas.so.0'); "
+             "b.openblas_get_corename.restype = ctypes.c_char_p; print(b.openblas_get_corename().decode())")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
+    out = subprocess.run([PYTHON[0], "-c", probe], capture_output=True, text=True, env=env)
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+# OpenBLAS's x86-64 kernel sets older than SkylakeX, as src/Course.Torch/Native.cs lists them.
+BELOW_SKYLAKEX = {"prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "sandybridge", "haswell",
+                  "zen", "opteron", "opteron_sse3", "barcelona", "bobcat", "bulldozer", "piledriver",
+                  "steamroller", "excavator", "nano", "katmai", "coppermine", "northwood"}
+
+# Course.Torch names OpenBLAS's SkylakeX kernels where OpenBLAS's own pick is below them on a CPU with
+# their AVX-512 subset (Debian 12's OpenBLAS 0.3.21 falls back to SSE3 on some CPUs newer than
+# itself), and keeps a user's OPENBLAS_CORETYPE; PyTorch, on the same OpenBLAS, gets the same here.
+BLAS_CORE = os.environ.get("OPENBLAS_CORETYPE") or (
+    "SkylakeX" if cpu_has_skylakex_features() and (openblas_own_choice() or "").lower() in BELOW_SKYLAKEX
+    else None)
 
 
 def run(cmd, env_extra):

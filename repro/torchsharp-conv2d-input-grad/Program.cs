@@ -1,6 +1,7 @@
 // conv2d's gradient with respect to its input, from TorchSharp (libtorch's autograd), against a
 // naive loop in double precision. Prints the CPU, the oneDNN settings in the environment, and the
-// largest error for each case. Exit code 1 when any case is wrong.
+// largest error for each case. Exit code 1 when any case is wrong. Standalone: TorchSharp 0.107.0
+// and libtorch-cpu-linux-x64 2.10.0 from NuGet, nothing of the course.
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,23 +11,29 @@ Console.WriteLine($"CPU: {Field("model name")}, cpu family {Field("cpu family")}
 foreach (var name in new[] { "DNNL_MAX_CPU_ISA", "ONEDNN_MAX_CPU_ISA", "OMP_NUM_THREADS" })
     Console.WriteLine($"{name}={Environment.GetEnvironmentVariable(name) ?? "(unset)"}");
 
+// Channel counts that are multiples of 16 fill oneDNN's 16-wide blocks; the others are padded.
+// The error comes and goes from run to run, so each case runs five times.
 var wrong = false;
-foreach (var (channels, size, stride) in new[] { (8, 12, 1), (32, 14, 1), (8, 12, 2), (64, 7, 1) })
+manual_seed(1);
+foreach (var (channels, size, stride) in new[] { (1, 28, 1), (8, 12, 1), (24, 7, 1), (16, 12, 1), (32, 14, 1), (64, 7, 1), (8, 12, 2) })
 {
-    manual_seed(1);
-    var input = randn(2, channels, size, size).requires_grad_(true);
-    var weight = randn(channels, channels, 3, 3) * 0.1;
-    var output = nn.functional.conv2d(input, weight, strides: new long[] { stride, stride }, padding: new long[] { 1, 1 });
-    var upstream = randn(output.shape);
-    (output * upstream).sum().backward();
-    var expected = NaiveInputGradient(input.detach(), weight, upstream, stride);
-    var got = input.grad!.to_type(ScalarType.Float64);
-    var error = (got - expected).abs().max().item<double>();
-    var scale = expected.abs().max().item<double>();
-    var ok = error <= 1e-4 * Math.Max(1, scale);
-    wrong |= !ok;
-    Console.WriteLine($"conv2d 3x3, {channels} channels, {size}x{size}, stride {stride}, padding 1: "
-        + $"max |d input - naive| = {error:G3} (largest value {scale:G3}) {(ok ? "right" : "WRONG")}");
+    var (wrongRuns, worst, largest) = (0, 0.0, 0.0);
+    for (var run = 0; run < 5; run++)
+    {
+        var input = randn(2, channels, size, size).requires_grad_(true);
+        var weight = randn(channels, channels, 3, 3) * 0.1;
+        var output = nn.functional.conv2d(input, weight, strides: new long[] { stride, stride }, padding: new long[] { 1, 1 });
+        var upstream = randn(output.shape);
+        (output * upstream).sum().backward();
+        var expected = NaiveInputGradient(input.detach(), weight, upstream, stride);
+        var error = (input.grad!.to_type(ScalarType.Float64) - expected).abs().max().item<double>();
+        var scale = expected.abs().max().item<double>();
+        if (error > 1e-4 * Math.Max(1, scale)) wrongRuns++;
+        (worst, largest) = (Math.Max(worst, error), Math.Max(largest, scale));
+    }
+    wrong |= wrongRuns > 0;
+    Console.WriteLine($"conv2d 3x3, batch 2, {channels,2} channels, {size,2}x{size,-2}, stride {stride}, padding 1: "
+        + $"d input wrong in {wrongRuns} of 5 runs; max |error| {worst:G3} (values up to {largest:G3})");
 }
 return wrong ? 1 : 0;
 
