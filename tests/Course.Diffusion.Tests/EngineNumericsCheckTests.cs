@@ -8,8 +8,10 @@ namespace Course.Diffusion.Tests;
 /// <summary>
 /// The engine's self-check. None of these assume the CPU they run on: a wrong result is injected
 /// where the machine gives right ones, and where the machine gives wrong ones (TorchSharp on AMD Zen 5)
-/// the check's remedy must have made them right before anything trains.
+/// the check's remedy must have made them right before anything trains. Alone: building modules draws
+/// from the global generator, which tests of same-seed reproducibility in other classes rely on.
 /// </summary>
+[Collection(nameof(RunsAloneCollection))]
 public class EngineNumericsCheckTests
 {
     const string OutputConvInputGradient = "conv2d 3x3 stride 1 (32→1 channels, 28x28): d input";
