@@ -16,9 +16,11 @@ namespace Course.Interrupts;
 public sealed class StopRequest : IDisposable
 {
     readonly CancellationTokenSource _source;
+    readonly CancellationToken _callersToken;
 
     StopRequest(CancellationToken cancellationToken)
     {
+        _callersToken = cancellationToken;
         _source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, KernelCellCancellation.Current());
     }
 
@@ -37,9 +39,10 @@ public sealed class StopRequest : IDisposable
     /// <summary>Cancelled when a stop is requested (for asynchronous work such as downloads).</summary>
     public CancellationToken Token => _source.Token;
 
-    /// <summary>The exception that ends the cell, carrying the one line of what stopped and what is kept.</summary>
+    /// <summary>The exception that ends the cell, carrying the one line of what stopped and what is kept
+    /// (and the caller's token when that is what was cancelled, so callers can tell their stop apart).</summary>
     public OperationStoppedException Stopped(string whatStoppedAndWhatIsKept) =>
-        new(whatStoppedAndWhatIsKept, _source.Token);
+        new(whatStoppedAndWhatIsKept, _callersToken.IsCancellationRequested ? _callersToken : _source.Token);
 
     internal void Request()
     {
