@@ -107,7 +107,7 @@ print(len(px), nonwhite, near)
         RequireChromium();
         var dir = Tools.TempDir("browser-anim");
         WritePlotlyJs(dir);
-        var anim = Animation.Of(new[] { 1, 2, 3 }, k => new Figure(600, 440).Scatter(new[] { 0.0, 1, 2 }, new[] { 0.0, k, 0 }, color: "#d62728", size: 16), "t");
+        var anim = Animation.Of(new[] { 1, 2, 3 }, k => new Figure(600, 440).Scatter(new[] { 0.0, 1, 2 }, new[] { 0.0, k, 0 }, color: "#d62728", size: 16), "t", cancellationToken: TestContext.Current.CancellationToken);
         File.WriteAllText(Path.Combine(dir, "index.html"), anim.ToHtmlPage(PlotlyOptions.FromUrl("plotly.min.js")));
         using var server = new LocalServer(dir);
         var shot = Path.Combine(dir, "shot.png");

@@ -88,7 +88,7 @@ public class DisplayTests
     [Fact]
     public void Animation_progress_and_tensor_summary_render()
     {
-        var anim = Animation.Of(new[] { 0, 1 }, k => new Figure(200, 150).Line(new[] { 0.0, k + 1 }));
+        var anim = Animation.Of(new[] { 0, 1 }, k => new Figure(200, 150).Line(new[] { 0.0, k + 1 }), cancellationToken: TestContext.Current.CancellationToken);
         var (prefA, fA) = Discover(typeof(Animation));
         Assert.Equal("image/gif", prefA[0]);
         Assert.Equal("GIF89a", System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(Format(fA, anim, "image/gif"))[..6]));

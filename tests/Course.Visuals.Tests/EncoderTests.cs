@@ -207,7 +207,7 @@ for i in range(im.n_frames):
     [Fact]
     public void Animation_gif_has_one_frame_per_parameter_value()
     {
-        var anim = Animation.Of(new[] { 0, 10, 20, 30 }, t => new Figure(200, 160).Line(new[] { 0.0, 1, 2 }, new[] { 0.0, t, 0 }), "t").Delay(70);
+        var anim = Animation.Of(new[] { 0, 10, 20, 30 }, t => new Figure(200, 160).Line(new[] { 0.0, 1, 2 }, new[] { 0.0, t, 0 }), "t", cancellationToken: TestContext.Current.CancellationToken).Delay(70);
         var (n, _, data) = ReadGif(anim.ToGif());
         Assert.Equal(4, n);
         Assert.Equal(70, data[0].Duration);

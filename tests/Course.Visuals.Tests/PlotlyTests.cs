@@ -73,7 +73,7 @@ public class PlotlyTests
     [Fact]
     public void Animation_has_frames_a_slider_and_play_buttons()
     {
-        var anim = Animation.Of(new[] { 1, 2, 3 }, k => new Figure().Line(new[] { 0.0, 1 }, new[] { 0.0, k }), "t");
+        var anim = Animation.Of(new[] { 1, 2, 3 }, k => new Figure().Line(new[] { 0.0, 1 }, new[] { 0.0, k }), "t", cancellationToken: TestContext.Current.CancellationToken);
         var fig = Json(anim.ToPlotlyJson());
         var frames = fig.GetProperty("frames");
         Assert.Equal(3, frames.GetArrayLength());

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Course.Interrupts;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -122,11 +124,30 @@ public sealed class DatasetDownloader
     /// actual hash. HTTP and network errors throw <see cref="DownloadFailedException"/> and keep the
     /// partial file for the next call to resume.
     /// </summary>
+    /// <remarks>Stopping the cell (or cancelling the token) stops the download with
+    /// <see cref="OperationStoppedException"/>; the partial file is kept, and the next call resumes it.</remarks>
     public async Task<string> DownloadFileAsync(Uri url, string destination, string expectedSha256,
         IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(url);
         ArgumentNullException.ThrowIfNull(destination);
+        using var stop = StopRequest.Watch(cancellationToken);
+        try
+        {
+            return await DownloadVerifiedAsync(url, destination, expectedSha256, progress, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (e is not OperationStoppedException && stop.IsRequested)
+        {
+            var partial = destination + PartialSuffix;
+            long kept = File.Exists(partial) ? new FileInfo(partial).Length : 0;
+            throw stop.Stopped(string.Create(CultureInfo.InvariantCulture,
+                $"download of {Path.GetFileName(destination)} stopped; {kept:N0} bytes kept in {partial}; downloading again resumes there"));
+        }
+    }
+
+    async Task<string> DownloadVerifiedAsync(Uri url, string destination, string expectedSha256,
+        IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
+    {
         var expected = NormalizeSha256(expectedSha256);
         if (File.Exists(destination))
         {

@@ -77,7 +77,9 @@ public sealed class GanTrainer : IDisposable
     /// <summary>Raised every <see cref="GenerativeTrainingOptions.ProgressEvery"/> steps and at the end of <see cref="Train"/>.</summary>
     public event EventHandler<GanTrainingReport>? ProgressChanged;
 
-    /// <summary>Trains until <see cref="GenerativeTrainingOptions.TotalSteps"/> (or <paramref name="steps"/> more), stopping early at the time limit or on cancellation.</summary>
+    /// <summary>Trains until <see cref="GenerativeTrainingOptions.TotalSteps"/> (or <paramref name="steps"/> more), stopping early at the time limit.
+    /// A stopped cell or a cancelled token stops it at the next step boundary, with everything of that step kept
+    /// (<see cref="Course.Interrupts.OperationStoppedException"/>); Train again continues exactly.</summary>
     /// <exception cref="TrainingDivergedException">a loss or gradient became NaN or infinite.</exception>
     public void Train(long? steps = null, TimeSpan? timeLimit = null, IProgress<GanTrainingReport>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -94,7 +96,8 @@ public sealed class GanTrainer : IDisposable
                 ProgressChanged?.Invoke(this, report);
                 progress?.Report(report);
             },
-            Options.CheckpointPath, Options.CheckpointEvery, SaveCheckpoint);
+            Options.CheckpointPath, Options.CheckpointEvery, SaveCheckpoint,
+            "both networks, the generator's EMA and both optimizers' state");
     }
 
     /// <summary>One step of Algorithm 1: k discriminator updates, then one generator update. Returns (L_D, L_G).</summary>

@@ -1,23 +1,29 @@
 using System.Diagnostics;
+using Course.Diffusion.Training;
+using Course.Interrupts;
 
 namespace Course.Diffusion.Generative;
 
 /// <summary>
 /// The outer loop the VAE and GAN trainers share with the diffusion trainer's conventions: run steps up to a
-/// target, stop early at a time limit or on cancellation, report every so many steps (and at the end) with
-/// the speed since the previous report, and write a checkpoint every so many steps and at the end.
+/// target, stop early at a time limit, report every so many steps (and at the end) with the speed since
+/// the previous report, and write a checkpoint every so many steps and at the end. A stopped cell (or a
+/// cancelled token) stops it at the next step boundary: the last report and checkpoint are written, then
+/// <see cref="OperationStoppedException"/> says what is kept.
 /// </summary>
 internal static class TrainingLoop
 {
     /// <param name="takeStep">Runs one optimizer step and returns the step count after it.</param>
     /// <param name="report">Called with (steps since the previous report, their steps per second, wall time so far).</param>
+    /// <param name="kept">What the trainer holds of the step it stopped at, e.g. "weights and optimizer state".</param>
     public static (TimeSpan Elapsed, bool StoppedByTime) Run(long start, long target, TimeSpan? timeLimit, CancellationToken cancellationToken,
-        Func<long> takeStep, int progressEvery, Action<long, double, TimeSpan> report, string? checkpointPath, long checkpointEvery, Action<string> save)
+        Func<long> takeStep, int progressEvery, Action<long, double, TimeSpan> report, string? checkpointPath, long checkpointEvery, Action<string> save, string kept)
     {
         var clock = Stopwatch.StartNew();
         long step = start, lastReportStep = start, lastCheckpoint = -1;
         var lastReportTime = TimeSpan.Zero;
-        bool stoppedByTime = false;
+        bool stoppedByTime = false, stopped = false;
+        using var stop = StopRequest.Watch(cancellationToken);
 
         void Report()
         {
@@ -30,7 +36,7 @@ internal static class TrainingLoop
 
         while (step < target)
         {
-            if (cancellationToken.IsCancellationRequested) break;
+            if (stop.IsRequested) { stopped = true; break; }
             if (timeLimit is { } limit && clock.Elapsed >= limit) { stoppedByTime = true; break; }
             step = takeStep();
             if (checkpointPath is not null && checkpointEvery > 0 && step % checkpointEvery == 0)
@@ -41,7 +47,12 @@ internal static class TrainingLoop
             if (step % progressEvery == 0) Report();
         }
         if (step != lastReportStep) Report();
-        if (checkpointPath is not null && step > start && lastCheckpoint != step) save(checkpointPath);
+        if (checkpointPath is not null && step > start && lastCheckpoint != step)
+        {
+            save(checkpointPath);
+            lastCheckpoint = step;
+        }
+        if (stopped) throw stop.Stopped(TrainingStops.Describe(step, target, kept, lastCheckpoint == step ? checkpointPath : null));
         return (clock.Elapsed, stoppedByTime);
     }
 }

@@ -66,7 +66,9 @@ public sealed class VaeTrainer : IDisposable
     /// <summary>Raised every <see cref="GenerativeTrainingOptions.ProgressEvery"/> steps and at the end of <see cref="Train"/>.</summary>
     public event EventHandler<VaeTrainingReport>? ProgressChanged;
 
-    /// <summary>Trains until <see cref="GenerativeTrainingOptions.TotalSteps"/> (or <paramref name="steps"/> more), stopping early at the time limit or on cancellation.</summary>
+    /// <summary>Trains until <see cref="GenerativeTrainingOptions.TotalSteps"/> (or <paramref name="steps"/> more), stopping early at the time limit.
+    /// A stopped cell or a cancelled token stops it at the next step boundary, with everything of that step kept
+    /// (<see cref="Course.Interrupts.OperationStoppedException"/>); Train again continues exactly.</summary>
     /// <exception cref="TrainingDivergedException">the loss or gradient became NaN or infinite.</exception>
     public void Train(long? steps = null, TimeSpan? timeLimit = null, IProgress<VaeTrainingReport>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -83,7 +85,8 @@ public sealed class VaeTrainer : IDisposable
                 ProgressChanged?.Invoke(this, report);
                 progress?.Report(report);
             },
-            Options.CheckpointPath, Options.CheckpointEvery, SaveCheckpoint);
+            Options.CheckpointPath, Options.CheckpointEvery, SaveCheckpoint,
+            "weights and optimizer state");
     }
 
     /// <summary>One optimizer step on a fresh batch; returns its −ELBO.</summary>

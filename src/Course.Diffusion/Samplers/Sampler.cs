@@ -1,4 +1,5 @@
 using Course.Diffusion.Processes;
+using Course.Interrupts;
 using Course.Diffusion.Schedules;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -32,10 +33,12 @@ public abstract class Sampler
     /// Draws samples of the given shape ([B, ...]). Deterministic given <paramref name="generator"/> (or <paramref name="initialNoise"/>).
     /// With a <paramref name="trajectory"/> list, x_T and then x after every <paramref name="trajectoryEvery"/> steps
     /// (and always the final sample) are added to it; they join the caller's dispose scope, as the result does.
+    /// Stopping the cell (or cancelling <paramref name="cancellationToken"/>) stops it before the next step with
+    /// <see cref="OperationStoppedException"/>: no sample is returned (x would still be partly noise).
     /// </summary>
     public Tensor Sample(Denoiser model, long[] shape, Generator? generator = null, Tensor? classLabels = null,
         Device? device = null, ScalarType dtype = ScalarType.Float32, Tensor? initialNoise = null,
-        IList<Tensor>? trajectory = null, int trajectoryEvery = 1)
+        IList<Tensor>? trajectory = null, int trajectoryEvery = 1, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(shape);
@@ -52,11 +55,17 @@ public abstract class Sampler
             x = moved.clone().DetachFromDisposeScope();
         }
         trajectory?.Add(x.clone());
+        using var stop = StopRequest.Watch(cancellationToken);
         using (no_grad())
         {
             int taken = 0;
             for (long i = Schedule.Length - 1; i >= 0; i--)
             {
+                if (stop.IsRequested)
+                {
+                    x.Dispose();
+                    throw stop.Stopped(SamplingStops.Describe(GetType().Name, taken, Schedule.Length, trajectory));
+                }
                 Tensor next;
                 using (NewDisposeScope())
                 {

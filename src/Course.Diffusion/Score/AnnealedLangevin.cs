@@ -1,4 +1,5 @@
 using Course.Diffusion.Samplers;
+using Course.Interrupts;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,8 +24,9 @@ public static class AnnealedLangevin
     /// alpha_i = epsilon sigma_i^2 / sigma_L^2: x = x + (alpha_i / 2) s(x, sigma_i) + sqrt(alpha_i) z.
     /// The score is called with sigma as a tensor [N] of x's dtype and device.
     /// </summary>
+    /// <param name="cancellationToken">Also stopped by stopping the cell: before the next step, with <see cref="OperationStoppedException"/>.</param>
     public static Tensor Sample(Func<Tensor, Tensor, Tensor> score, Tensor initial, double[] sigmas, double epsilon, int stepsPerLevel,
-        Generator? generator = null, IList<Tensor>? trajectory = null, int trajectoryEvery = 1)
+        Generator? generator = null, IList<Tensor>? trajectory = null, int trajectoryEvery = 1, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(score);
         ArgumentNullException.ThrowIfNull(initial);
@@ -38,12 +40,18 @@ public static class AnnealedLangevin
         trajectory?.Add(x.clone());
         double sigmaL = sigmas[^1];
         int taken = 0, total = sigmas.Length * stepsPerLevel;
+        using var stop = StopRequest.Watch(cancellationToken);
         using (no_grad())
             foreach (var sigma in sigmas)
             {
                 double alpha = epsilon * sigma * sigma / (sigmaL * sigmaL);
                 for (int k = 0; k < stepsPerLevel; k++)
                 {
+                    if (stop.IsRequested)
+                    {
+                        x.Dispose();
+                        throw stop.Stopped(SamplingStops.Describe("annealed Langevin", taken, total, trajectory));
+                    }
                     using (NewDisposeScope())
                     {
                         var level = full(new[] { x.shape[0] }, sigma, x.dtype, x.device);

@@ -1,4 +1,5 @@
 using Course.Diffusion.Samplers;
+using Course.Interrupts;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,8 +16,9 @@ public static class Langevin
     /// <param name="initial">Starting points (not modified).</param>
     /// <param name="stepSize">epsilon &gt; 0.</param>
     /// <param name="trajectory">If given, receives the start and then x after every <paramref name="trajectoryEvery"/> steps (and the end).</param>
+    /// <param name="cancellationToken">Also stopped by stopping the cell: before the next step, with <see cref="OperationStoppedException"/>.</param>
     public static Tensor Sample(Func<Tensor, Tensor> score, Tensor initial, double stepSize, int steps, Generator? generator = null,
-        IList<Tensor>? trajectory = null, int trajectoryEvery = 1)
+        IList<Tensor>? trajectory = null, int trajectoryEvery = 1, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(score);
         ArgumentNullException.ThrowIfNull(initial);
@@ -26,9 +28,15 @@ public static class Langevin
         var x = initial.detach().clone().DetachFromDisposeScope();
         trajectory?.Add(x.clone());
         double noiseScale = Math.Sqrt(stepSize);
+        using var stop = StopRequest.Watch(cancellationToken);
         using (no_grad())
             for (int k = 1; k <= steps; k++)
             {
+                if (stop.IsRequested)
+                {
+                    x.Dispose();
+                    throw stop.Stopped(SamplingStops.Describe("Langevin", k - 1, steps, trajectory));
+                }
                 using (NewDisposeScope())
                 {
                     var s = score(x);

@@ -35,8 +35,10 @@ public sealed class PredictorCorrectorSampler
     public int CorrectorSteps { get; }
 
     /// <summary>Samples of the given shape from score(x_t, t) (t int64 timesteps [B]); deterministic given the generator.</summary>
+    /// <remarks>A stopped cell (or a cancelled token) stops it before the next predictor step, as <see cref="Sampler.Sample"/>.</remarks>
     public Tensor Sample(Func<Tensor, Tensor, Tensor> score, long[] shape, Generator? generator = null, Device? device = null,
-        ScalarType dtype = ScalarType.Float32, Tensor? initialNoise = null, IList<Tensor>? trajectory = null, int trajectoryEvery = 1)
+        ScalarType dtype = ScalarType.Float32, Tensor? initialNoise = null, IList<Tensor>? trajectory = null, int trajectoryEvery = 1,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(score);
         // The corrector runs inside the denoiser the predictor calls, so the sampler's loop, trajectory and seeding are shared.
@@ -49,7 +51,8 @@ public sealed class PredictorCorrectorSampler
             using var position = Coefficients.Timestep(index, x.shape[0], x.device);
             return ScoreFunctions.EpsilonFromScore(Schedule, s, position);
         };
-        return _predictor.Sample(correctThenPredict, shape, generator, null, device, dtype, initialNoise, trajectory, trajectoryEvery);
+        return _predictor.Sample(correctThenPredict, shape, generator, null, device, dtype, initialNoise, trajectory, trajectoryEvery,
+            cancellationToken);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Course.Diffusion.Checkpoints;
+using Course.Interrupts;
 using Course.Diffusion.Models;
 using Course.Diffusion.Processes;
 using Course.Diffusion.Schedules;
@@ -92,11 +93,19 @@ public sealed class DiffusionTrainer : IDisposable
 
     /// <summary>
     /// Trains until <see cref="TrainingOptions.TotalSteps"/> (or for <paramref name="steps"/> more
-    /// steps), stopping early at <paramref name="timeLimit"/> or on cancellation. Writes a checkpoint
-    /// every <see cref="TrainingOptions.CheckpointEvery"/> steps and at the end when
+    /// steps), stopping early at <paramref name="timeLimit"/>. Writes a checkpoint every
+    /// <see cref="TrainingOptions.CheckpointEvery"/> steps and at the end when
     /// <see cref="TrainingOptions.CheckpointPath"/> is set.
     /// </summary>
+    /// <remarks>
+    /// Stopping the cell (or cancelling <paramref name="cancellationToken"/>) stops training at the
+    /// next step boundary: the last report and checkpoint are written for the last completed step,
+    /// and <see cref="OperationStoppedException"/> ends the cell with one line saying what is kept.
+    /// Weights, EMA, optimizer, generators and <see cref="Losses"/> are those of that step, so
+    /// calling Train again continues exactly as an uninterrupted run would have.
+    /// </remarks>
     /// <exception cref="TrainingDivergedException">the loss or gradient became NaN or infinite.</exception>
+    /// <exception cref="OperationStoppedException">the cell was stopped or the token cancelled.</exception>
     public TrainingSummary Train(long? steps = null, TimeSpan? timeLimit = null, IProgress<TrainingReport>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -107,7 +116,8 @@ public sealed class DiffusionTrainer : IDisposable
         double lossSinceReport = 0, lastLoss = double.NaN, lastGradNorm = double.NaN, lastLr = LearningRateAt(Step), lastAverage = double.NaN;
         var clock = Stopwatch.StartNew();
         var lastReportTime = TimeSpan.Zero;
-        bool stoppedByTime = false;
+        bool stoppedByTime = false, stopped = false;
+        using var stop = StopRequest.Watch(cancellationToken);
 
         void Report()
         {
@@ -127,7 +137,7 @@ public sealed class DiffusionTrainer : IDisposable
 
         while (Step < target)
         {
-            if (cancellationToken.IsCancellationRequested) break;
+            if (stop.IsRequested) { stopped = true; break; }
             if (timeLimit is { } limit && clock.Elapsed >= limit) { stoppedByTime = true; break; }
             (lastLoss, lastGradNorm, lastLr) = TrainStepCore();
             lossSinceReport += lastLoss;
@@ -139,7 +149,14 @@ public sealed class DiffusionTrainer : IDisposable
             if (Step % Options.ProgressEvery == 0) Report();
         }
         if (Step != lastReportStep) Report();
-        if (Options.CheckpointPath is { } finalPath && Step > first && lastCheckpoint != Step) SaveCheckpoint(finalPath);
+        if (Options.CheckpointPath is { } finalPath && Step > first && lastCheckpoint != Step)
+        {
+            SaveCheckpoint(finalPath);
+            lastCheckpoint = Step;
+        }
+        if (stopped)
+            throw stop.Stopped(TrainingStops.Describe(Step, target, "weights, EMA and optimizer state",
+                lastCheckpoint == Step ? Options.CheckpointPath : null));
         clock.Stop();
         double speed = (Step - first) / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
         return new TrainingSummary(first, Step, lastAverage, clock.Elapsed, speed, stoppedByTime);

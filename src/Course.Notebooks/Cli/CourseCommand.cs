@@ -173,6 +173,32 @@ public static class CourseCommand
         var mode = options.Full ? "full" : "quick";
         output.WriteLine($"Running {paths.Count} notebook(s) from {notebooksDirectory} in {mode} mode (COURSE_QUICK={(options.Full ? 0 : 1)})");
 
+        // Ctrl-C: the course library stops the running operation at its next step (SIGINT); the
+        // runner then ends after that cell and still writes what ran. A second Ctrl-C quits at once.
+        using var stopRequested = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCtrlC = (_, e) =>
+        {
+            e.Cancel = true;
+            // Quit explicitly: inside the kernel the course library absorbs SIGINT.
+            if (stopRequested.IsCancellationRequested) Environment.Exit(130);
+            stopRequested.Cancel();
+            error.WriteLine("Stopping: the running operation stops at its next step; Ctrl-C again quits at once.");
+        };
+        Console.CancelKeyPress += onCtrlC;
+        try
+        {
+            return await RunLessonsAsync(options, paths, notebooksDirectory, executedDirectory, outDirectory, mode,
+                stopRequested.Token, output, error).ConfigureAwait(false);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCtrlC;
+        }
+    }
+
+    static async Task<int> RunLessonsAsync(RunCommandOptions options, List<string> paths, string notebooksDirectory,
+        string executedDirectory, string outDirectory, string mode, CancellationToken stopRequested, TextWriter output, TextWriter error)
+    {
         var total = Stopwatch.StartNew();
         var lessons = new List<CourseLesson>();
         var failed = false;
@@ -189,6 +215,7 @@ public static class CourseCommand
                 {
                     ContinueOnError = options.ContinueOnError,
                     Timeout = options.Timeout,
+                    StopAfterCell = stopRequested,
                     Environment = new Dictionary<string, string?> { ["COURSE_QUICK"] = options.Full ? "0" : "1" },
                     Progress = p => output.WriteLine(
                         $"    cell {p.CodeCellNumber.ToString(CultureInfo.InvariantCulture).PadLeft(p.CodeCellCount.ToString(CultureInfo.InvariantCulture).Length)}/{p.CodeCellCount} " +
@@ -205,6 +232,12 @@ public static class CourseCommand
             var executedPath = Path.Combine(executedDirectory, name);
             result.Executed.Save(executedPath);
             lessons.Add(new CourseLesson(result.Executed, "notebooks/" + Uri.EscapeDataString(name), result));
+            if (stopRequested.IsCancellationRequested)
+            {
+                error.WriteLine($"    stopped by Ctrl-C after {result.CellsRun} of {result.CodeCells} code cells");
+                failed = true;
+                break;
+            }
             if (result.Succeeded)
             {
                 output.WriteLine($"    done in {Seconds(result.Elapsed)}");

@@ -22,6 +22,10 @@ public sealed class NotebookRunOptions
 
     /// <summary>Called after each code cell.</summary>
     public Action<CellProgress>? Progress { get; init; }
+
+    /// <summary>Cancelled when the run should end after the cell that is running (the runner's Ctrl-C;
+    /// the course library itself stops the operation that cell is in).</summary>
+    public CancellationToken StopAfterCell { get; init; }
 }
 
 /// <summary>Progress of one notebook: code cell <see cref="CodeCellNumber"/> of <see cref="CodeCellCount"/> is done.</summary>
@@ -158,6 +162,7 @@ public static class NotebookRunner
                     failures.Add(new CellFailure(number, index, failure));
                 options.Progress?.Invoke(new CellProgress(notebook.Name, number, codeCells.Count, failure is null, cellWatch.Elapsed, stopwatch.Elapsed));
                 if (timedOut || (failure is not null && !options.ContinueOnError)) break;
+                if (options.StopAfterCell.IsCancellationRequested) break;
             }
         }
         finally

@@ -1,3 +1,4 @@
+using Course.Interrupts;
 using Course.Visuals.Display;
 using Course.Visuals.Rendering;
 using Microsoft.FSharp.Collections;
@@ -35,11 +36,21 @@ public sealed class Animation : IVisual
 
     public Animation(string parameterName = "t") => ParameterName = parameterName;
 
-    /// <summary>One frame per parameter value.</summary>
-    public static Animation Of<T>(IEnumerable<T> values, Func<T, Figure> frame, string parameterName = "t", Func<T, string>? label = null)
+    /// <summary>One frame per parameter value. Stopping the cell (or cancelling the token) stops it
+    /// before the next frame, with <see cref="OperationStoppedException"/>.</summary>
+    public static Animation Of<T>(IEnumerable<T> values, Func<T, Figure> frame, string parameterName = "t", Func<T, string>? label = null,
+        CancellationToken cancellationToken = default)
     {
         var a = new Animation(parameterName);
-        foreach (var v in values) a.Frame(frame(v), label?.Invoke(v) ?? Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "");
+        var all = values as IReadOnlyCollection<T> ?? values.ToList();
+        using var stop = StopRequest.Watch(cancellationToken);
+        foreach (var v in all)
+        {
+            if (stop.IsRequested)
+                throw stop.Stopped(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"animation stopped after {a._frames.Count:N0} of {all.Count:N0} frames; none returned"));
+            a.Frame(frame(v), label?.Invoke(v) ?? Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "");
+        }
         return a;
     }
 
@@ -116,9 +127,19 @@ public sealed class Animation : IVisual
         for (int i = 0; i < _frames.Count; i++) yield return SceneRasterizer.Render(FrameScene(i), scale);
     }
 
+    /// <summary>The animated GIF. Stopping the cell stops it before the next frame is drawn.</summary>
     public byte[] ToGif(double scale = 1)
     {
-        var frames = RenderFrames(scale).ToList();
+        RequireFrames();
+        var frames = new List<RgbaImage>(_frames.Count);
+        using (var stop = StopRequest.Watch())
+            for (int i = 0; i < _frames.Count; i++)
+            {
+                if (stop.IsRequested)
+                    throw stop.Stopped(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"GIF stopped after drawing {i:N0} of {_frames.Count:N0} frames; no file or picture made"));
+                frames.Add(SceneRasterizer.Render(FrameScene(i), scale));
+            }
         var delays = Enumerable.Repeat(FrameDelayMs, frames.Count).ToArray();
         delays[^1] += FinalPauseMs;
         return ImageFiles.Gif(frames, delays, LoopCount);
