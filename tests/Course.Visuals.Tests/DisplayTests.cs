@@ -43,15 +43,27 @@ public class DisplayTests
     }
 #else
     [Fact]
-    public void Bare_tensors_display_as_text_and_as_a_summary_picture_when_visuals_is_loaded()
+    public void Bare_tensors_display_their_values_first_and_a_summary_picture_when_visuals_is_loaded()
     {
+        // A front end shows the richest MIME type, HTML: it carries the values, as the lessons promise,
+        // then (for more than a few values) Visuals' summary picture. No formatter writes an empty body.
         var (preferred, formatters) = Discover(typeof(TorchSharp.torch.Tensor));
-        Assert.Equal("image/png", preferred[0]);
+        Assert.Equal(new[] { "text/html", "text/plain" }, preferred);
         using var images = TorchSharp.torch.rand(4, 1, 8, 8);
-        var text = Format(formatters, images, "text/plain");
-        Assert.StartsWith("tensor [4, 1, 8, 8], float32, cpu", text);
-        var png = Convert.FromBase64String(Format(formatters, images, "image/png"));
+        Assert.StartsWith("tensor [4, 1, 8, 8], float32, cpu", Format(formatters, images, "text/plain"));
+        var html = Format(formatters, images, "text/html");
+        Assert.StartsWith("<div><pre>tensor [4, 1, 8, 8], float32, cpu", html);
+        var picture = html.IndexOf("<img src=\"data:image/png;base64,", StringComparison.Ordinal);
+        Assert.True(picture > 0, "the summary picture follows the values");
+        var start = picture + "<img src=\"data:image/png;base64,".Length;
+        var png = Convert.FromBase64String(html[start..html.IndexOf('"', start)]);
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+
+        using var table = TorchSharp.torch.arange(6).reshape(2, 3);
+        var small = Format(formatters, table, "text/html");
+        Assert.Contains("[[0, 1, 2],", small);
+        Assert.DoesNotContain("<img", small);
+        Assert.DoesNotContain(formatters, f => (string)f.GetType().GetProperty("MimeType")!.GetValue(f)! == "image/png");
     }
 #endif
 
