@@ -230,6 +230,18 @@ print(repr(precision), repr(recall))
     }
 
     [Fact]
+    public void PrecomputedReferenceRadiiGiveTheSameAnswer()
+    {
+        using var scope = NewDisposeScope();
+        var reference = Features(700, 5, 10);
+        var samples = Features(400, 5, 11, offset: 0.2);
+        var direct = PrecisionRecall.Between(samples, reference);
+        var radii = PrecisionRecall.SquaredRadii(reference, 3);
+        Assert.Equal(direct, PrecisionRecall.Between(samples, reference, radii));
+        Assert.Throws<ArgumentException>(() => PrecisionRecall.Between(samples, reference, radii[TensorIndex.Slice(0, 10)]));
+    }
+
+    [Fact]
     public void PrecisionAndRecallOfKnownCases()
     {
         using var scope = NewDisposeScope();

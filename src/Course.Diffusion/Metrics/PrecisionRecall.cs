@@ -32,11 +32,26 @@ public static class PrecisionRecall
     {
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be at least 1");
         FeatureMatrices.CheckPair(samples, reference, minimumRows: k + 1);
+        using var radii = SquaredRadii(reference, k, cancellationToken);
+        return Between(samples, reference, radii, k, cancellationToken);
+    }
+
+    /// <summary>The same, with the reference's squared radii already computed by <see cref="SquaredRadii"/> for this k
+    /// (they cost as much as the rest: a reference used many times computes them once).</summary>
+    public static PrecisionRecallResult Between(Tensor samples, Tensor reference, Tensor referenceSquaredRadii, int k = DefaultK,
+        CancellationToken cancellationToken = default)
+    {
+        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be at least 1");
+        FeatureMatrices.CheckPair(samples, reference, minimumRows: k + 1);
+        ArgumentNullException.ThrowIfNull(referenceSquaredRadii);
+        if (referenceSquaredRadii.ndim != 1 || referenceSquaredRadii.shape[0] != reference.shape[0])
+            throw new ArgumentException($"need one radius per reference vector ({reference.shape[0]}), got [{string.Join(", ", referenceSquaredRadii.shape)}]",
+                nameof(referenceSquaredRadii));
         using var scope = NewDisposeScope();
         var x = samples.detach().to(float64);
         var y = reference.detach().to(float64, x.device);
         var sampleRadii = SquaredRadii(x, k, cancellationToken);
-        var referenceRadii = SquaredRadii(y, k, cancellationToken);
+        var referenceRadii = referenceSquaredRadii.to(float64, x.device);
         long n = x.shape[0], m = y.shape[0];
         long samplesInside = 0;
         Tensor? referenceMargin = null;   // per reference vector: max over samples of (r_s² − d²); ≥ 0 means covered
