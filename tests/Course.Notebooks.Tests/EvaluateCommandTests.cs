@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Course.Notebooks.Cli;
+using Course.Testing;
 
 namespace Course.Notebooks.Tests;
 

@@ -22,16 +22,16 @@ public sealed record ImageQualityReport(ImageQualityScores Samples, ImageQuality
         text.AppendLine(c, $"features:  {Features}");
         text.AppendLine(c, $"reference: {Reference} (n = {s.ReferenceCount:N0})");
         text.AppendLine(c, $"floor:     {FloorSource} (n = {f.Count:N0})");
-        text.AppendLine(c, $"{"",-24}{"samples",14}{"floor",14}");
-        text.AppendLine(c, $"{"n",-24}{s.Count,14:N0}{f.Count,14:N0}");
-        text.AppendLine(c, $"{"FID",-24}{s.Fid.Value,14:0.000}{f.Fid.Value,14:0.000}");
-        text.AppendLine(c, $"{"KID x 1000",-24}{$"{1000 * s.Kid.Mean:0.000} ± {1000 * s.Kid.StandardDeviation:0.000}",14}" +
-            $"{$"{1000 * f.Kid.Mean:0.000} ± {1000 * f.Kid.StandardDeviation:0.000}",14}");
-        text.AppendLine(c, $"{$"precision (k = {s.PrecisionRecall.K})",-24}{s.PrecisionRecall.Precision,14:0.000}{f.PrecisionRecall.Precision,14:0.000}");
-        text.AppendLine(c, $"{$"recall (k = {s.PrecisionRecall.K})",-24}{s.PrecisionRecall.Recall,14:0.000}{f.PrecisionRecall.Recall,14:0.000}");
+        text.AppendLine(c, $"{"",-20}{"samples",20}{"floor",20}");
+        text.AppendLine(c, $"{"n",-20}{s.Count,20:N0}{f.Count,20:N0}");
+        text.AppendLine(c, $"{"FID",-20}{s.Fid.Value,20:0.000}{f.Fid.Value,20:0.000}");
+        text.AppendLine(c, $"{"KID",-20}{$"{s.Kid.Mean:0.000} ± {s.Kid.StandardDeviation:0.000}",20}" +
+            $"{$"{f.Kid.Mean:0.000} ± {f.Kid.StandardDeviation:0.000}",20}");
+        text.AppendLine(c, $"{$"precision (k = {s.PrecisionRecall.K})",-20}{s.PrecisionRecall.Precision,20:0.000}{f.PrecisionRecall.Precision,20:0.000}");
+        text.AppendLine(c, $"{$"recall (k = {s.PrecisionRecall.K})",-20}{s.PrecisionRecall.Recall,20:0.000}{f.PrecisionRecall.Recall,20:0.000}");
         if (s.Accuracy is { } a)
-            text.AppendLine(c, $"{"accuracy by label",-24}{a.Accuracy,14:0.000}{(f.Accuracy is { } fa ? fa.Accuracy.ToString("0.000", c) : "-"),14}");
-        else text.AppendLine(c, $"{"accuracy by label",-24}{"(no labels)",14}");
+            text.AppendLine(c, $"{"accuracy by label",-20}{a.Accuracy,20:0.000}{(f.Accuracy is { } fa ? fa.Accuracy.ToString("0.000", c) : "-"),20}");
+        else text.AppendLine(c, $"{"accuracy by label",-20}{"(no labels)",20}");
         text.Append(c, $"KID: {s.Kid.Subsets} subsets of {s.Kid.SubsetSize:N0} samples and {s.Kid.ReferenceSubsetSize:N0} reference images " +
             $"(floor: {f.Kid.Subsets} of {f.Kid.SubsetSize:N0})");
         return text.ToString();
@@ -39,7 +39,7 @@ public sealed record ImageQualityReport(ImageQualityScores Samples, ImageQuality
 
     public override string ToString() => ToText();
 
-    /// <summary>One aligned line per named set of scores and a last line for the floor: n, FID, KID x 1000 ± std,
+    /// <summary>One aligned line per named set of scores and a last line for the floor: n, FID, KID ± std,
     /// precision, recall and (where measured) accuracy by label.</summary>
     public static string Table(IEnumerable<(string Name, ImageQualityScores Scores)> rows, ImageQualityScores floor, string floorName = "floor (real)")
     {
@@ -49,10 +49,10 @@ public sealed record ImageQualityReport(ImageQualityScores Samples, ImageQuality
         var all = rows.Append((floorName, floor)).ToList();
         int width = Math.Max(12, all.Max(r => r.Item1.Length) + 2);
         var text = new StringBuilder();
-        text.AppendLine(c, $"{"".PadRight(width)}{"n",7}{"FID",10}{"KID x 1000",20}{"precision",11}{"recall",9}{"accuracy",10}");
+        text.AppendLine(c, $"{"".PadRight(width)}{"n",7}{"FID",10}{"KID",20}{"precision",11}{"recall",9}{"accuracy",10}");
         foreach (var (name, s) in all)
             text.AppendLine(c, $"{name.PadRight(width)}{s.Count,7}{s.Fid.Value,10:0.00}" +
-                $"{$"{1000 * s.Kid.Mean:0.00} ± {1000 * s.Kid.StandardDeviation:0.00}",20}" +
+                $"{$"{s.Kid.Mean:0.000} ± {s.Kid.StandardDeviation:0.000}",20}" +
                 $"{s.PrecisionRecall.Precision,11:0.000}{s.PrecisionRecall.Recall,9:0.000}" +
                 $"{(s.Accuracy is { } a ? a.Accuracy.ToString("0.000", c) : "-"),10}");
         return text.ToString().TrimEnd();

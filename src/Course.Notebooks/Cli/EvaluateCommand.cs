@@ -103,9 +103,15 @@ public static class EvaluateCommand
             return 2;
         }
         using var kernel = new NotebookKernel();
-        kernel.StreamWritten += (name, text) => (name == "stderr" ? error : output).Write(text);
+        // the kernel's own stderr (which repeats a failure's exception) is held back: an input problem gets one line
+        var kernelErrors = new StringWriter();
+        kernel.StreamWritten += (name, text) => (name == "stderr" ? kernelErrors : output).Write(text);
         var result = await kernel.ExecuteCellAsync(Script(o, lib, samples, classifier)).ConfigureAwait(false);
-        if (result.Error is null) return 0;
+        if (result.Error is null)
+        {
+            error.Write(kernelErrors.ToString());
+            return 0;
+        }
         // problems with the input files come back as DataFileException / FileNotFoundException: one sentence, exit 2
         if (result.Failure is { } failure)
             foreach (var kind in new[] { "DataFileException: ", "FileNotFoundException: ", "InvalidDataException: ", "CorruptFileException: " })
@@ -114,6 +120,7 @@ public static class EvaluateCommand
                     error.WriteLine($"evaluate: {failure[kind.Length..]}");
                     return 2;
                 }
+        error.Write(kernelErrors.ToString());
         error.WriteLine($"evaluate failed: {result.Failure}");
         foreach (var line in result.Error.Traceback) error.WriteLine(line);
         return 1;
