@@ -161,11 +161,15 @@ print(repr(mmd))
             double numpy = Numbers(Python.Run(script, Dump(x, folder, "x"), Dump(y, folder, "y")))[0];
             double direct = KernelDistance.UnbiasedMmdSquared(x, y);
             Assert.True(Math.Abs(direct - numpy) <= 1e-10 * Math.Abs(numpy), $"MMD² {direct} vs numpy {numpy}");
-            // one subset as large as the sets is the whole sets: no randomness, the same number
-            var kid = KernelDistance.Between(x, y, subsets: 1, subsetSize: 1000);
-            Assert.Equal(direct, kid.Mean, 12);
+            // subsets as large as equally large sets are the whole sets: no randomness, the same number
+            var yEqual = y[TensorIndex.Slice(0, 200)];
+            var kid = KernelDistance.Between(x, yEqual, subsets: 1, subsetSize: 1000);
+            Assert.Equal(KernelDistance.UnbiasedMmdSquared(x, yEqual), kid.Mean, 12);
             Assert.Equal(0, kid.StandardDeviation);
-            Assert.Equal((200, 260, 200L, 260L), (kid.Count, kid.ReferenceCount, kid.SubsetSize, kid.ReferenceSubsetSize));
+            Assert.Equal((200, 200, 200L, 200L), (kid.Count, kid.ReferenceCount, kid.SubsetSize, kid.ReferenceSubsetSize));
+            // unequal sets: subsets of min(N, M, size) from each, as clean-fid draws them
+            var unequal = KernelDistance.Between(x, y, subsets: 3, subsetSize: 1000);
+            Assert.Equal((200, 260, 200L, 200L), (unequal.Count, unequal.ReferenceCount, unequal.SubsetSize, unequal.ReferenceSubsetSize));
         }
         finally { Directory.Delete(folder, recursive: true); }
     }

@@ -113,7 +113,7 @@ print(json.dumps(dict(feature_gap=float(np.abs(f.numpy() - z['samples']).max()),
         Assert.True(Math.Abs(Get(r, "fid") - Get(reference, "fid")) <= 1e-6 * Get(reference, "fid"), $"FID {Get(r, "fid")} vs numpy {Get(reference, "fid")}");
         Assert.Equal(Get(reference, "precision"), Get(r, "precision"), 12);
         Assert.Equal(Get(reference, "recall"), Get(r, "recall"), 12);
-        // all N samples in every subset, 1000 of the 10,000 reference images: the subset mean estimates the same MMD²
+        // subsets of N samples (all of them) and N of the 10,000 reference images: the mean estimates the same MMD²
         Assert.True(Math.Abs(Get(r, "kid") - Get(reference, "kid_whole")) <= 4 * Get(r, "kid_std"),
             $"KID {Get(r, "kid")} ± {Get(r, "kid_std")} vs MMD² of the whole sets {Get(reference, "kid_whole")}");
 

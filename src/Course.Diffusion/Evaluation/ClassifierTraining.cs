@@ -12,7 +12,7 @@ namespace Course.Diffusion.Evaluation;
 /// <param name="LearningRate">AdamW's peak rate: reached after a linear warm-up over the first 5 % of the steps,
 /// then annealed to 0 along a cosine (a one-cycle schedule).</param>
 /// <param name="FlipProbability">each training image is mirrored left-right with this probability (clothes stay clothes).</param>
-public sealed record ClassifierTrainingOptions(int Epochs = 8, int BatchSize = 128, double LearningRate = 3e-3, double WeightDecay = 1e-4,
+public sealed record ClassifierTrainingOptions(int Epochs = 12, int BatchSize = 128, double LearningRate = 3e-3, double WeightDecay = 1e-4,
     double FlipProbability = 0.5, long Seed = 0, int ProgressEvery = 100)
 {
     public void Validate()

@@ -79,8 +79,8 @@ public static class KernelDistance
 
     /// <summary>
     /// KID between sample features [N, D] and reference features [M, D]: <paramref name="subsets"/> times, a
-    /// subset of min(N, <paramref name="subsetSize"/>) samples and one of min(M, <paramref name="subsetSize"/>)
-    /// reference vectors, each drawn without replacement with <paramref name="generator"/>; the mean and
+    /// subset of min(N, M, <paramref name="subsetSize"/>) samples and as many reference vectors (clean-fid's rule),
+    /// each drawn without replacement with <paramref name="generator"/>; the mean and
     /// standard deviation of their unbiased MMD². Checks <paramref name="cancellationToken"/> between subsets.
     /// </summary>
     public static KernelDistanceResult Between(Tensor samples, Tensor reference, int subsets = DefaultSubsets,
@@ -90,7 +90,8 @@ public static class KernelDistance
         if (subsets < 1) throw new ArgumentOutOfRangeException(nameof(subsets), subsets, "KID needs at least one subset");
         if (subsetSize < 2) throw new ArgumentOutOfRangeException(nameof(subsetSize), subsetSize, "subsets need at least two vectors each");
         long n = samples.shape[0], m = reference.shape[0];
-        long sampleSize = Math.Min(n, subsetSize), referenceSize = Math.Min(m, subsetSize);
+        // one size for both subsets, min(N, M, subsetSize), as clean-fid draws them
+        long sampleSize = Math.Min(Math.Min(n, m), subsetSize), referenceSize = sampleSize;
         using var ownGenerator = generator is null ? new Generator(0) : null;
         var draw = generator ?? ownGenerator!;
         using var scope = NewDisposeScope();

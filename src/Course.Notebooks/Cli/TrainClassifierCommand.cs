@@ -6,7 +6,7 @@ namespace Course.Notebooks.Cli;
 /// <summary>Options of <c>train-classifier</c>.</summary>
 public sealed class TrainClassifierOptions
 {
-    public int Epochs { get; set; } = 8;
+    public int Epochs { get; set; } = 12;
     public int Batch { get; set; } = 128;
     public double LearningRate { get; set; } = 3e-3;
     public double WeightDecay { get; set; } = 1e-4;
@@ -28,7 +28,7 @@ public static class TrainClassifierCommand
     public const string Usage = """
         usage: dotnet run --project src/Course.Notebooks -c Release -- train-classifier [options]
 
-          --epochs N           passes over the 60,000 training images (default 8)
+          --epochs N           passes over the 60,000 training images (default 12)
           --batch B            batch size (default 128)
           --lr LR              AdamW's peak learning rate, one-cycle: 5 % warm-up, then cosine to 0 (default 3e-3)
           --weight-decay W     AdamW's decoupled weight decay (default 1e-4)
