@@ -48,7 +48,10 @@ public static class CourseCommand
 
         Also: train-fashion [options] trains lesson 06's pretrained UNet (train-fashion --help);
               install-kernel [--jupyter-dir DIR] installs the course's Jupyter kernel (install-kernel --help);
-              train-generative --model vae|gan [options] trains lesson 08's VAE or GAN (train-generative --help).
+              train-generative --model vae|gan [options] trains lesson 08's VAE or GAN (train-generative --help);
+              train-classifier [options] trains the Fashion-MNIST classifier of the image metrics (train-classifier --help);
+              evaluate SAMPLES [--labels L.npy] [--json] [--features-out F.npz] measures 28x28 samples: FID, KID,
+                precision/recall, accuracy by label, each with its floor (evaluate --help).
         """;
 
     public static async Task<int> MainAsync(string[] args)
@@ -94,6 +97,40 @@ public static class CourseCommand
             catch (ArgumentException e)
             {
                 error.WriteLine($"{e.Message}\n\n{TrainGenerativeCommand.Usage}");
+                return 2;
+            }
+        }
+        if (args[0] == "evaluate")
+        {
+            if (args.Length > 1 && args[1] is "-h" or "--help")
+            {
+                output.WriteLine(EvaluateCommand.Usage);
+                return 0;
+            }
+            try
+            {
+                return await EvaluateCommand.RunAsync(EvaluateCommand.Parse(args[1..]), output, error).ConfigureAwait(false);
+            }
+            catch (ArgumentException e)
+            {
+                error.WriteLine($"{e.Message}\n\n{EvaluateCommand.Usage}");
+                return 2;
+            }
+        }
+        if (args[0] == "train-classifier")
+        {
+            if (args.Length > 1 && args[1] is "-h" or "--help")
+            {
+                output.WriteLine(TrainClassifierCommand.Usage);
+                return 0;
+            }
+            try
+            {
+                return await TrainClassifierCommand.RunAsync(TrainClassifierCommand.Parse(args[1..]), output, error).ConfigureAwait(false);
+            }
+            catch (ArgumentException e)
+            {
+                error.WriteLine($"{e.Message}\n\n{TrainClassifierCommand.Usage}");
                 return 2;
             }
         }
