@@ -64,6 +64,8 @@ public static class ClassifierTraining
         long totalSteps = stepsPerEpoch * o.Epochs;
         long warmup = Math.Max(1, totalSteps / 20);
         var device = classifier.parameters().First().device;
+        // Never train on wrong numbers: the engine checks its operations here once (EngineNumericsCheck).
+        EngineNumericsCheck.EnsureRightNumbers(device);
         using var generator = new Generator((ulong)o.Seed);
         using var optimizer = optim.AdamW(classifier.parameters(), lr: o.LearningRate, weight_decay: o.WeightDecay);
         var clock = Stopwatch.StartNew();
