@@ -84,12 +84,7 @@ public static class EvaluateCommand
     public static async Task<int> RunAsync(EvaluateOptions o, TextWriter output, TextWriter error)
     {
         var lib = Path.GetFullPath(o.Lib);
-        foreach (var dll in new[] { "TorchSharp.dll", "Course.Data.dll", "Course.Diffusion.dll" })
-            if (!File.Exists(Path.Combine(lib, dll)))
-            {
-                error.WriteLine($"{Path.Combine(lib, dll)} is missing: run `dotnet build Course.sln -c Release` first (or pass --lib)");
-                return 2;
-            }
+        if (CourseScript.LibrariesMissing(lib, error)) return 2;
         var samples = Path.GetFullPath(o.Samples);
         if (!File.Exists(samples) && !Directory.Exists(samples))
         {
@@ -126,7 +121,7 @@ public static class EvaluateCommand
         return 1;
     }
 
-    static string Literal(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    static string Literal(string s) => CourseScript.Literal(s);
 
     /// <summary>The measuring program, run as one notebook cell so that it sees the libraries exactly as the lessons do.</summary>
     static string Script(EvaluateOptions o, string lib, string samples, string classifier)

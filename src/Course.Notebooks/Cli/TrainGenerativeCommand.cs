@@ -108,12 +108,7 @@ public static class TrainGenerativeCommand
     public static async Task<int> RunAsync(TrainGenerativeOptions o, TextWriter output, TextWriter error)
     {
         var lib = Path.GetFullPath(o.Lib);
-        foreach (var dll in new[] { "TorchSharp.dll", "Course.Data.dll", "Course.Diffusion.dll" })
-            if (!File.Exists(Path.Combine(lib, dll)))
-            {
-                error.WriteLine($"{Path.Combine(lib, dll)} is missing: run `dotnet build Course.sln -c Release` first (or pass --lib)");
-                return 2;
-            }
+        if (CourseScript.LibrariesMissing(lib, error)) return 2;
         var outPath = Path.GetFullPath(o.Out ?? $"notebooks/checkpoints/fashion-mnist-{o.Model}.safetensors");
         var checkpointPath = Path.GetFullPath(o.TrainingCheckpoint ?? Path.ChangeExtension(outPath, ".training.safetensors"));
         Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
@@ -124,21 +119,12 @@ public static class TrainGenerativeCommand
             return 2;
         }
 
-        using var kernel = new NotebookKernel();
-        kernel.StreamWritten += (name, text) => (name == "stderr" ? error : output).Write(text);
-        var result = await kernel.ExecuteCellAsync(Script(o, lib, outPath, checkpointPath)).ConfigureAwait(false);
-        if (result.Error is not null)
-        {
-            error.WriteLine($"training failed: {result.Failure}");
-            foreach (var line in result.Error.Traceback) error.WriteLine(line);
-            return 1;
-        }
-        return 0;
+        return await CourseScript.RunTrainingAsync(Script(o, lib, outPath, checkpointPath), output, error).ConfigureAwait(false);
     }
 
-    static string Literal(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    static string Literal(string s) => CourseScript.Literal(s);
 
-    static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+    static string Number(double v) => CourseScript.Number(v);
 
     /// <summary>The training program, run as one notebook cell so that it sees the libraries exactly as the lessons do.</summary>
     static string Script(TrainGenerativeOptions o, string lib, string outPath, string checkpointPath)
