@@ -14,7 +14,9 @@ namespace Course.Diffusion.Tests;
 /// Stopping with an explicit token (what the stop button does through the cell's cancellation):
 /// the operation stops at the next step boundary, says in one line what it kept, leaves the
 /// trainer's state that of the last completed step, and training then continues bit for bit.
+/// Alone: the bit-for-bit comparisons seed the global generator, which other classes draw from.
 /// </summary>
+[Collection(nameof(RunsAloneCollection))]
 public class StopTests
 {
     static TrainingOptions Options => new()
@@ -182,5 +184,24 @@ public class StopTests
             Assert.Equal(12, calls);
             Assert.StartsWith("annealed Langevin stopped after 12 of 30 steps;", stopped.Message);
         }
+    }
+
+    [Fact]
+    public void Measuring_images_stops_with_one_line_and_the_callers_token()
+    {
+        using var scope = NewDisposeScope();
+        using var classifier = new Course.Diffusion.Evaluation.FashionClassifier();
+        using var g = new Generator(5);
+        var reference = rand(new long[] { 40, 1, 28, 28 }, generator: g) * 2 - 1;
+        var referenceLabels = randint(0, 10, new long[] { 40 }, generator: g);
+        var pool = rand(new long[] { 40, 1, 28, 28 }, generator: g) * 2 - 1;
+        var evaluator = new Course.Diffusion.Evaluation.ImageEvaluator(classifier, reference, referenceLabels, pool);
+        var images = rand(new long[] { 20, 1, 28, 28 }, generator: g) * 2 - 1;
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var stopped = Assert.Throws<OperationStoppedException>(() => evaluator.Score(images, null, cancelled.Token));
+        Assert.Equal(cancelled.Token, stopped.CancellationToken);
+        Assert.Equal("stopped while measuring 20 images; no scores kept, the images and the model are unchanged", stopped.Message);
+        Assert.Equal(20L, evaluator.Score(images).Count);   // and it measures when not stopped
     }
 }

@@ -1,4 +1,5 @@
 using Course.Diffusion.Metrics;
+using Course.Interrupts;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -68,11 +69,22 @@ public sealed class ImageEvaluator : IDisposable
     /// <summary>A description of the features, for reports.</summary>
     public static string FeatureDescription => $"{nameof(FashionClassifier)}, {FashionClassifier.FeatureDimension}-d last hidden layer";
 
-    /// <summary>The metrics of images [N, 1, 28, 28] in [−1, 1] (and, given the classes they were generated for, accuracy by label).</summary>
+    /// <summary>The metrics of images [N, 1, 28, 28] in [−1, 1] (and, given the classes they were generated for, accuracy by label).
+    /// Stops at its next batch when the cell is stopped (or <paramref name="cancellationToken"/> is cancelled), as the
+    /// course's other long-running operations do, with one line saying that nothing was changed.</summary>
     public ImageQualityScores Score(Tensor images, Tensor? requestedLabels = null, CancellationToken cancellationToken = default)
     {
-        using var outputs = Features(images, cancellationToken);
-        return Score(outputs, requestedLabels, cancellationToken);
+        using var stop = StopRequest.Watch(cancellationToken);
+        try
+        {
+            using var outputs = Features(images, stop.Token);
+            return Score(outputs, requestedLabels, stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsRequested)
+        {
+            throw stop.Stopped($"stopped while measuring {images.shape[0]:N0} images; no scores kept, "
+                + "the images and the model are unchanged");
+        }
     }
 
     /// <summary>The classifier's features and predictions for images [N, 1, 28, 28] in [−1, 1].</summary>
