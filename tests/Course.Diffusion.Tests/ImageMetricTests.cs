@@ -273,7 +273,7 @@ print(repr(precision), repr(recall))
     {
         var requested = new long[] { 0, 0, 0, 0, 1, 1, 2, 2, 2, 2 };
         var predicted = new long[] { 0, 0, 0, 1, 1, 0, 2, 2, 2, 2 };
-        var result = ClassAccuracy.Of(predicted, requested, classes: 4);
+        var result = ClassAccuracy.OfIndices(predicted, requested, classes: 4);
         Assert.Equal(0.8, result.Accuracy, 15);
         Assert.Equal(new[] { 0.75, 0.5, 1.0 }, result.PerClass.Take(3));
         Assert.True(double.IsNaN(result.PerClass[3]));
@@ -282,8 +282,8 @@ print(repr(precision), repr(recall))
         using var scope = NewDisposeScope();
         var fromTensors = ClassAccuracy.Of(tensor(predicted), tensor(requested), 4);
         Assert.Equal(result.Accuracy, fromTensors.Accuracy);
-        Assert.Throws<ArgumentOutOfRangeException>(() => ClassAccuracy.Of(new long[] { 0 }, new long[] { 4 }, 4));
-        Assert.Throws<ArgumentException>(() => ClassAccuracy.Of(new long[] { 0, 1 }, new long[] { 0 }, 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ClassAccuracy.OfIndices(new long[] { 0 }, new long[] { 4 }, 4));
+        Assert.Throws<ArgumentException>(() => ClassAccuracy.OfIndices(new long[] { 0, 1 }, new long[] { 0 }, 4));
     }
 
     [Fact]

@@ -22,8 +22,10 @@ public sealed record ClassifierOutputs(Tensor Features, Tensor Predicted) : IDis
 public static class ClassifierFeatures
 {
     /// <summary>Features and predictions of images [N, 1, 28, 28] in [−1, 1], <paramref name="batchSize"/> at a time;
-    /// checks <paramref name="cancellationToken"/> between batches and reports the images done.</summary>
-    public static ClassifierOutputs Extract(FashionClassifier classifier, Tensor images, int batchSize = 500,
+    /// checks <paramref name="cancellationToken"/> between batches and reports the images done. Batches of 100 keep
+    /// each activation (100 x 32 x 28 x 28 floats, 10 MB) below the allocator's threshold for fresh pages: batches of
+    /// 500 took four times as long on the same CPU, most of it the kernel zeroing new pages.</summary>
+    public static ClassifierOutputs Extract(FashionClassifier classifier, Tensor images, int batchSize = 100,
         IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(classifier);

@@ -26,13 +26,13 @@ public static class ClassAccuracy
             throw new ArgumentException($"need one predicted and one requested class per sample, got shapes [{string.Join(", ", predicted.shape)}] " +
                 $"and [{string.Join(", ", requested.shape)}]");
         using var scope = NewDisposeScope();
-        var p = predicted.to(int64).cpu().data<long>().ToArray();
-        var r = requested.to(int64).cpu().data<long>().ToArray();
-        return Of(p, r, classes);
+        IReadOnlyList<long> p = predicted.to(int64).cpu().data<long>().ToArray();
+        IReadOnlyList<long> r = requested.to(int64).cpu().data<long>().ToArray();
+        return OfIndices(p, r, classes);
     }
 
-    /// <summary>The same for arrays of class indices.</summary>
-    public static ClassAccuracyResult Of(IReadOnlyList<long> predicted, IReadOnlyList<long> requested, int classes)
+    /// <summary>The same for arrays of class indices (a name of its own: TorchSharp converts a long[] to a tensor implicitly, so one name for both would be ambiguous).</summary>
+    public static ClassAccuracyResult OfIndices(IReadOnlyList<long> predicted, IReadOnlyList<long> requested, int classes)
     {
         ArgumentNullException.ThrowIfNull(predicted);
         ArgumentNullException.ThrowIfNull(requested);
