@@ -77,6 +77,9 @@ public class JupyterClientTests(JupyterKernelFixture jupyter) : IClassFixture<Ju
         var listening = report["listening"]!.AsArray();
         Assert.True(listening.Count > 0, $"{lesson}: no listening socket of the kernel was found, so the loopback check saw nothing");
         Assert.True(report["non_loopback"]!.AsArray().Count == 0, $"{lesson}: the kernel listens beyond loopback: {report["non_loopback"]!.ToJsonString()}");
+        var executedPath = Path.Combine(jupyter.JupyterPath, $"valid-{lesson}.ipynb");
+        executed.Save(executedPath);
+        Nbformat.AssertValid(executedPath);
         CourseNotebookTests.AssertShowsWhatItPromises(lesson, executed);
     }
 
