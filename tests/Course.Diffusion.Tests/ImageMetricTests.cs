@@ -59,7 +59,7 @@ s1, s2 = np.cov(x, rowvar=False), np.cov(y, rowvar=False)
 # tr sqrt(S1 S2) as the sum of the square roots of the (real, non-negative) eigenvalues of S1 S2
 root_trace = np.sqrt(np.clip(np.linalg.eigvals(s1 @ s2).real, 0, None)).sum()
 fid = ((m1 - m2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * root_trace
-print(repr(fid), repr(((m1 - m2) ** 2).sum()), ' '.join(repr(v) for v in s1.ravel()))
+print(repr(float(fid)), repr(float(((m1 - m2) ** 2).sum())), ' '.join(repr(float(v)) for v in s1.ravel()))
 """;
             var numpy = Numbers(Python.Run(script, Dump(x, folder, "x"), Dump(y, folder, "y")));
             var ours = FrechetDistance.Between(x, y);
@@ -156,7 +156,7 @@ k = lambda a, b: (a @ b.T / d + 1) ** 3
 n, m = len(x), len(y)
 kxx, kyy, kxy = k(x, x), k(y, y), k(x, y)
 mmd = (kxx.sum() - np.trace(kxx)) / (n * (n - 1)) + (kyy.sum() - np.trace(kyy)) / (m * (m - 1)) - 2 * kxy.mean()
-print(repr(mmd))
+print(repr(float(mmd)))
 """;
             double numpy = Numbers(Python.Run(script, Dump(x, folder, "x"), Dump(y, folder, "y")))[0];
             double direct = KernelDistance.UnbiasedMmdSquared(x, y);
@@ -220,7 +220,7 @@ rr, rs = radii(r), radii(s)
 dsr = dist(s, r)
 precision = (dsr <= rr[None, :]).any(1).mean()
 recall = (dsr <= rs[:, None]).any(0).mean()
-print(repr(precision), repr(recall))
+print(repr(float(precision)), repr(float(recall)))
 """;
             var numpy = Numbers(Python.Run(script, Dump(reference, folder, "r"), Dump(samples, folder, "s")));
             var ours = PrecisionRecall.Between(samples, reference);
@@ -295,5 +295,35 @@ print(repr(precision), repr(recall))
         Assert.Throws<ArgumentException>(() => KernelDistance.Between(x, zeros(new long[] { 10, 3 }, float64)));
         Assert.Throws<ArgumentException>(() => PrecisionRecall.Between(zeros(new long[] { 3, 4 }, float64), x));
         Assert.Throws<ArgumentException>(() => FrechetDistance.Between(zeros(new long[] { 10, 4 }, int64), x));
+    }
+
+    /// <summary>The floor's draws are different sets of n real images: each has n in its result, the first is the
+    /// floor <c>Floor(n)</c> returns, they scatter, and for real images of the same law as the reference KID (unbiased)
+    /// averages near 0 over the draws, within the draws' own spread.</summary>
+    [Fact]
+    public void FloorDrawsAreIndependentSetsOfRealImages()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(11);
+        using var classifier = new Course.Diffusion.Evaluation.FashionClassifier();
+        using var g = new Generator(12);
+        // one law for reference and pool: blurred noise, so that the features vary like images' features do
+        Tensor Images(long count) => nn.functional.avg_pool2d(rand(new long[] { count, 1, 56, 56 }, generator: g), 2) * 4 - 2;
+        var reference = Images(400).clamp(-1, 1);
+        var pool = Images(2000).clamp(-1, 1);
+        using var evaluator = new Course.Diffusion.Evaluation.ImageEvaluator(classifier, reference,
+            randint(0, 10, new long[] { 400 }, generator: g), pool);
+        var floors = evaluator.Floors(60, draws: 8);
+        Assert.Equal(8, floors.Count);
+        Assert.Same(evaluator.Floor(60), floors[0]);
+        Assert.Same(floors[3], evaluator.Floors(60, 5)[3]);   // cached, not redrawn
+        Assert.All(floors, f => Assert.Equal(60L, f.Count));
+        Assert.Equal(8, floors.Select(f => f.Fid.Value).Distinct().Count());
+        var kids = floors.Select(f => f.Kid.Mean).ToArray();
+        double mean = kids.Average();
+        double spread = Math.Sqrt(kids.Sum(k => (k - mean) * (k - mean)) / (kids.Length - 1));
+        Assert.True(Math.Abs(mean) <= 4 * spread / Math.Sqrt(kids.Length),
+            $"KID of real against real averages {mean:G4} over 8 draws, spread {spread:G4}");
+        Assert.Throws<ArgumentOutOfRangeException>(() => evaluator.Floors(60, 0));
     }
 }

@@ -23,7 +23,7 @@ public sealed class ImageEvaluator : IDisposable
     readonly Tensor _referenceLabels;
     readonly Tensor _floorPool;
     readonly ulong _seed;
-    readonly Dictionary<long, ImageQualityScores> _floors = new();
+    readonly Dictionary<(long N, int Draw), ImageQualityScores> _floors = new();
     readonly Tensor _referenceRadii;
     bool _disposed;
 
@@ -111,14 +111,29 @@ public sealed class ImageEvaluator : IDisposable
     }
 
     /// <summary>The floor at n: n real images from the floor pool (at most all of it) against the reference, and the
-    /// classifier's accuracy on n reference images with their labels (at most all of them).</summary>
-    public ImageQualityScores Floor(long n, CancellationToken cancellationToken = default)
+    /// classifier's accuracy on n reference images with their labels (at most all of them). One draw of the n images
+    /// (the first of <see cref="Floors"/>); at small n the floor itself scatters from draw to draw.</summary>
+    public ImageQualityScores Floor(long n, CancellationToken cancellationToken = default) => FloorDraw(n, 0, cancellationToken);
+
+    /// <summary>The floor at n for <paramref name="draws"/> independent draws of the n real images (and of the n labelled
+    /// reference images), so that its scatter can be shown: how far apart two sets of n real images already are.
+    /// The first is <see cref="Floor"/>; each draw is computed once and cached.</summary>
+    public IReadOnlyList<ImageQualityScores> Floors(long n, int draws, CancellationToken cancellationToken = default)
+    {
+        if (draws < 1) throw new ArgumentOutOfRangeException(nameof(draws), draws, "need at least one draw");
+        var floors = new ImageQualityScores[draws];
+        for (int d = 0; d < draws; d++) floors[d] = FloorDraw(n, d, cancellationToken);
+        return floors;
+    }
+
+    ImageQualityScores FloorDraw(long n, int draw, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (n < PrecisionRecall.DefaultK + 1) throw new ArgumentOutOfRangeException(nameof(n), n, $"the metrics need at least {PrecisionRecall.DefaultK + 1} images");
-        if (_floors.TryGetValue(n, out var cached)) return cached;
+        if (_floors.TryGetValue((n, draw), out var cached)) return cached;
         using var scope = NewDisposeScope();
-        using var generator = new Generator(_seed + (ulong)n);
+        // draw 0 keeps the seed the floor always had; later draws step by a large odd number so no two (n, draw) meet
+        using var generator = new Generator(_seed + (ulong)n + 1_000_003UL * (ulong)draw);
         long poolSize = Math.Min(n, _floorPool.shape[0]);
         var drawn = randperm(_floorPool.shape[0], generator: generator)[TensorIndex.Slice(0, poolSize)];
         using var real = Features(_floorPool.index_select(0, drawn.to(_floorPool.device)), cancellationToken);
@@ -127,7 +142,7 @@ public sealed class ImageEvaluator : IDisposable
         var accuracy = ClassAccuracy.Of(Reference.Predicted.index_select(0, held), _referenceLabels.index_select(0, held), FashionClassifier.Classes);
         var scores = ImageQuality.Measure(real.Features, Reference.Features, accuracy, seed: _seed, referenceSquaredRadii: _referenceRadii,
             cancellationToken: cancellationToken);
-        _floors[n] = scores;
+        _floors[(n, draw)] = scores;
         return scores;
     }
 
