@@ -1,0 +1,69 @@
+using System.Globalization;
+
+namespace Course.Diffusion.Metrics;
+
+/// <summary>Which of several measured candidates is best, and whether the measurement can tell.</summary>
+/// <param name="Metric">what was measured, for the sentence ("FID").</param>
+/// <param name="Best">the best candidate's name.</param>
+/// <param name="BestValue">its value.</param>
+/// <param name="RunnerUp">the second best's name.</param>
+/// <param name="RunnerUpValue">its value.</param>
+/// <param name="Noise">how much the metric moves between repeated measurements of the same thing (given by the caller:
+/// the range of several floors, a spread over seeds, a bootstrap interval's width).</param>
+/// <param name="NoiseSource">what <paramref name="Noise"/> is, for the sentence.</param>
+/// <param name="Resolved">true when the gap between the best and the runner-up is larger than the noise.</param>
+public sealed record RankingResult(string Metric, string Best, double BestValue, string RunnerUp, double RunnerUpValue,
+    double Noise, string NoiseSource, bool Resolved)
+{
+    /// <summary>|best − runner-up|.</summary>
+    public double Gap => Math.Abs(BestValue - RunnerUpValue);
+
+    /// <summary>One sentence: the winner only where the gap beats the noise, otherwise that this run cannot tell.</summary>
+    public string Describe(string format = "0.000")
+    {
+        string V(double v) => v.ToString(format, CultureInfo.InvariantCulture);
+        return Resolved
+            ? $"{Metric}: best {Best} ({V(BestValue)}, then {RunnerUp} at {V(RunnerUpValue)}); the gap {V(Gap)} " +
+              $"is larger than {NoiseSource} ({V(Noise)})"
+            : $"{Metric}: this run cannot tell {Best} ({V(BestValue)}) from {RunnerUp} ({V(RunnerUpValue)}); " +
+              $"the gap {V(Gap)} is within {NoiseSource} ({V(Noise)})";
+    }
+}
+
+/// <summary>
+/// States a winner only where the measurement can resolve it: the best of several candidates against the runner-up,
+/// with the gap compared to how much the metric moves between repeated measurements. Used wherever a lesson ranks
+/// samplers, models or settings.
+/// </summary>
+public static class Ranking
+{
+    /// <summary>Ranks <paramref name="candidates"/> by value (lowest first when <paramref name="lowerIsBetter"/>) and
+    /// compares the gap between the first two with <paramref name="noise"/>.</summary>
+    public static RankingResult Best(string metric, IEnumerable<(string Name, double Value)> candidates, bool lowerIsBetter,
+        double noise, string noiseSource)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(metric);
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentException.ThrowIfNullOrWhiteSpace(noiseSource);
+        var list = candidates.ToList();
+        if (list.Count < 2) throw new ArgumentException($"a ranking needs at least two candidates, got {list.Count}", nameof(candidates));
+        var bad = list.FirstOrDefault(c => !double.IsFinite(c.Value));
+        if (bad.Name is not null) throw new ArgumentException($"{metric} of {bad.Name} is {bad.Value}, not a finite number", nameof(candidates));
+        if (!double.IsFinite(noise) || noise < 0) throw new ArgumentOutOfRangeException(nameof(noise), noise, "the noise must be a finite value ≥ 0");
+        var ranked = (lowerIsBetter ? list.OrderBy(c => c.Value) : list.OrderByDescending(c => c.Value)).ToList();
+        var (best, second) = (ranked[0], ranked[1]);
+        return new RankingResult(metric, best.Name, best.Value, second.Name, second.Value, noise, noiseSource,
+            Math.Abs(best.Value - second.Value) > noise);
+    }
+
+    /// <summary>The range (highest − lowest) of repeated measurements: the noise of one measurement, as
+    /// <see cref="Best"/> takes it. At least two values.</summary>
+    public static double Spread(IEnumerable<double> repeated)
+    {
+        ArgumentNullException.ThrowIfNull(repeated);
+        var v = repeated.ToArray();
+        if (v.Length < 2) throw new ArgumentException($"a spread needs at least two repeated measurements, got {v.Length}", nameof(repeated));
+        if (v.Any(x => !double.IsFinite(x))) throw new ArgumentException("the repeated measurements must be finite", nameof(repeated));
+        return v.Max() - v.Min();
+    }
+}
