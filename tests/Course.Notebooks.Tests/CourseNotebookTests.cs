@@ -103,8 +103,9 @@ public class CourseNotebookTests
         _ => body.ToString(),
     };
 
-    /// <summary>No error outputs and no empty ones; each promised cell shows its MIME type; the lesson
-    /// ends with exercises.</summary>
+    /// <summary>No error outputs and no empty ones; what a front end shows of each output carries what the
+    /// learner needs (<see cref="LessonReadabilityTests.OutputProblems"/>); each promised cell shows its MIME
+    /// type; the lesson ends with exercises.</summary>
     internal static void AssertShowsWhatItPromises(string lesson, NotebookDocument executed)
     {
         var cells = executed.Cells.OfType<JsonObject>().ToList();
@@ -120,6 +121,9 @@ public class CourseNotebookTests
                     .Select(kv => $"{kv.Key} in the cell starting \"{NotebookDocument.Source(c).Split('\n')[0]}\"")))
             .ToList();
         Assert.True(empty.Count == 0, $"{lesson}: empty outputs: {string.Join("; ", empty)}");
+        // What a front end shows of each output (its richest type) carries what the learner needs.
+        var unseen = LessonReadabilityTests.OutputProblems(executed);
+        Assert.True(unseen.Count == 0, $"{lesson}: {string.Join("; ", unseen)}");
         foreach (var (source, mime) in Promised[lesson])
         {
             var cell = cells.SingleOrDefault(c => NotebookDocument.CellType(c) == "code" && NotebookDocument.Source(c).Contains(source));
