@@ -21,7 +21,7 @@ public class CourseNotebookTests
         ["00-setup"] = new[] { ("Summary(\"10,000", "image/png"), ("var z = randn(quick", "image/png") },
         ["01-gaussian-noise"] = new[] { ("double mu = 1.0, sigma = 0.5", "image/png"), ("histogram.Interactive()", "text/html"), ("histogram.Interactive()", "image/png"), ("ImageDataset testSet", "image/png") },
         ["02-forward-process"] = new[] { ("var tAxis = Enumerable", "image/png"), ("var four = images.Images[0..4]", "image/gif") },
-        ["03-reverse-process"] = new[] { ("var termAxis", "image/png") },
+        ["03-reverse-process"] = new[] { ("var boundFig = new Figure", "image/png") },
         ["04-training-2d"] = new[] { ("long steps = quick ? 3000", "image/png"), ("var fresh = ToyDatasets.Sample(dataset", "image/png") },
         ["05-sampling"] = new[] { ("double[] xs = stepCounts", "image/png"), ("int cloud = quick", "image/gif") },
         ["06-images"] = new[] { ("int ddimSteps", "image/png"), ("shownIndices", "image/gif"), ("double[] scales = { 0, 1, 3, 5 }", "image/png") },
