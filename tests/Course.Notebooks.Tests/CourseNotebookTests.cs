@@ -21,7 +21,7 @@ public class CourseNotebookTests
         ["00-setup"] = new[] { ("Summary(\"10,000", "image/png"), ("var z = randn(quick", "image/png") },
         ["01-gaussian-noise"] = new[] { ("double mu = 1.0, sigma = 0.5", "image/png"), ("histogram.Interactive()", "text/html"), ("histogram.Interactive()", "image/png"), ("ImageDataset testSet", "image/png") },
         ["02-forward-process"] = new[] { ("var tAxis = Enumerable", "image/png"), ("var four = images.Images[0..4]", "image/gif") },
-        ["03-reverse-process"] = new[] { ("var termAxis", "image/png") },
+        ["03-reverse-process"] = new[] { ("var boundFig = new Figure", "image/png") },
         ["04-training-2d"] = new[] { ("long steps = quick ? 3000", "image/png"), ("var fresh = ToyDatasets.Sample(dataset", "image/png") },
         ["05-sampling"] = new[] { ("double[] xs = stepCounts", "image/png"), ("int cloud = quick", "image/gif") },
         ["06-images"] = new[] { ("int ddimSteps", "image/png"), ("shownIndices", "image/gif"), ("double[] scales = { 0, 1, 3, 5 }", "image/png") },
@@ -103,8 +103,9 @@ public class CourseNotebookTests
         _ => body.ToString(),
     };
 
-    /// <summary>No error outputs and no empty ones; each promised cell shows its MIME type; the lesson
-    /// ends with exercises.</summary>
+    /// <summary>No error outputs and no empty ones; what a front end shows of each output carries what the
+    /// learner needs (<see cref="LessonReadabilityTests.OutputProblems"/>); each promised cell shows its MIME
+    /// type; the lesson ends with exercises.</summary>
     internal static void AssertShowsWhatItPromises(string lesson, NotebookDocument executed)
     {
         var cells = executed.Cells.OfType<JsonObject>().ToList();
@@ -120,6 +121,9 @@ public class CourseNotebookTests
                     .Select(kv => $"{kv.Key} in the cell starting \"{NotebookDocument.Source(c).Split('\n')[0]}\"")))
             .ToList();
         Assert.True(empty.Count == 0, $"{lesson}: empty outputs: {string.Join("; ", empty)}");
+        // What a front end shows of each output (its richest type) carries what the learner needs.
+        var unseen = LessonReadabilityTests.OutputProblems(executed);
+        Assert.True(unseen.Count == 0, $"{lesson}: {string.Join("; ", unseen)}");
         foreach (var (source, mime) in Promised[lesson])
         {
             var cell = cells.SingleOrDefault(c => NotebookDocument.CellType(c) == "code" && NotebookDocument.Source(c).Contains(source));
