@@ -21,56 +21,6 @@ public static class EngineNumericsCheck
 
     static readonly object s_gate = new();
     static readonly Dictionary<string, NumericsReport> s_verified = new();
-    static NumericsRemedy? s_suspendForForwardPasses;
-    static int s_forwardOnlyDepth;
-
-    /// <summary>
-    /// Marks code that computes no gradients (sampling, measuring images; it must run under no_grad).
-    /// Where the check applied a remedy because only gradients were wrong, and every forward result
-    /// was right before it (TorchSharp on Zen 5: oneDNN's conv2d input gradient), the remedy is
-    /// lifted inside the scope and put back when the outermost scope ends, so that sampling keeps
-    /// oneDNN's speed (about 5 times libtorch's own convolutions) while every gradient stays on the
-    /// right kernels. A no-op everywhere else, and where gradients are enabled.
-    /// <code>using (no_grad()) using (EngineNumericsCheck.ForwardOnly()) { ... }</code>
-    /// </summary>
-    public static IDisposable ForwardOnly() => ForwardOnly(() => s_suspendForForwardPasses, is_grad_enabled);
-
-    /// <summary>The same with the remedy and the grad switch given, so that tests can drive it.</summary>
-    public static IDisposable ForwardOnly(Func<NumericsRemedy?> activeRemedy, Func<bool> gradientsEnabled)
-    {
-        lock (s_gate)
-        {
-            var remedy = activeRemedy();
-            if (remedy?.Undo is null || gradientsEnabled()) return NoScope.Instance;
-            if (s_forwardOnlyDepth++ == 0 && !remedy.Undo())
-            {
-                s_forwardOnlyDepth--;
-                return NoScope.Instance;
-            }
-            return new ForwardOnlyScope(remedy);
-        }
-    }
-
-    sealed class ForwardOnlyScope(NumericsRemedy remedy) : IDisposable
-    {
-        bool _ended;
-
-        public void Dispose()
-        {
-            lock (s_gate)
-            {
-                if (_ended) return;
-                _ended = true;
-                if (--s_forwardOnlyDepth == 0) remedy.Apply();
-            }
-        }
-    }
-
-    sealed class NoScope : IDisposable
-    {
-        public static readonly NoScope Instance = new();
-        public void Dispose() { }
-    }
 
     /// <summary>
     /// Runs the check once per process and device (later calls return the first report at once).
@@ -91,12 +41,9 @@ public static class EngineNumericsCheck
         lock (s_gate)
         {
             if (s_verified.TryGetValue(on.ToString(), out var known)) return known;
-            var remedies = NumericsRemedies.Available();
-            var report = CheckAndRepair(() => Verify(on), remedies);
+            var report = CheckAndRepair(() => Verify(on), NumericsRemedies.Available());
             if (announce && report.Remedy is not null) Console.WriteLine(report.Summary);
             s_verified[on.ToString()] = report;
-            if (on.type == DeviceType.CPU && report.ForwardRightBeforeRemedy)
-                s_suspendForForwardPasses = remedies.FirstOrDefault(r => r.Description == report.Remedy && r.Undo is not null);
             return report;
         }
     }
@@ -116,13 +63,7 @@ public static class EngineNumericsCheck
             if (!remedy.Apply()) continue;
             tried.Add(remedy.Description);
             var after = verify();
-            if (after.Passed)
-                return after with
-                {
-                    Remedy = remedy.Description,
-                    FailureBeforeRemedy = first.FirstFailure,
-                    ForwardRightBeforeRemedy = first.Results.Where(r => !r.Passed).All(r => r.IsGradient),
-                };
+            if (after.Passed) return after with { Remedy = remedy.Description, FailureBeforeRemedy = first.FirstFailure };
         }
         throw new EngineNumericsException(first, tried);
     }
@@ -156,9 +97,6 @@ public static class EngineNumericsCheck
 /// <summary>One result of one operation held against the double-precision loop.</summary>
 public sealed record ResultCheck(string Name, double MaxError, double LargestValue, double Tolerance)
 {
-    /// <summary>A gradient (named "…: d input", "…: d weight", …), not an operation's output.</summary>
-    public bool IsGradient => Name.Contains(": d ", StringComparison.Ordinal);
-
     /// <summary>Right when the largest error is within the tolerance relative to the largest value.</summary>
     public bool Passed => MaxError <= Tolerance * Math.Max(LargestValue, 1e-3) && !double.IsNaN(MaxError);
 
@@ -189,10 +127,6 @@ public sealed record NumericsReport(IReadOnlyList<ResultCheck> Results, string D
     public string? Remedy { get; init; }
     public ResultCheck? FailureBeforeRemedy { get; init; }
 
-    /// <summary>With a remedy: every wrong result before it was a gradient, so code that computes no
-    /// gradients may run without it (<see cref="EngineNumericsCheck.ForwardOnly()"/>).</summary>
-    public bool ForwardRightBeforeRemedy { get; init; }
-
     /// <summary>Largest error over all results, relative to each result's largest value.</summary>
     public double WorstRelativeError => Results.Max(r => r.MaxError / Math.Max(r.LargestValue, 1e-3));
 
@@ -205,11 +139,9 @@ public sealed record NumericsReport(IReadOnlyList<ResultCheck> Results, string D
             if (!Passed) return $"Engine check FAILED: {FirstFailure} ({Where}).";
             var verdict = $"{what} agree with double-precision loops (largest relative error "
                 + $"{WorstRelativeError:G2}, {Elapsed.TotalSeconds:0.00} s; {Where})";
-            var forward = ForwardRightBeforeRemedy
-                ? " (only gradients were wrong: sampling and measuring, which compute none, keep oneDNN)" : "";
             return Remedy is null
                 ? $"Engine check: {verdict}."
-                : $"Engine check: {FailureBeforeRemedy}; {Remedy}{forward}; now {verdict}.";
+                : $"Engine check: {FailureBeforeRemedy}; {Remedy}; now {verdict}.";
         }
     }
 
@@ -235,8 +167,7 @@ public sealed class EngineNumericsException : Exception
 /// <summary>A change of engine configuration to try when a result is wrong.</summary>
 /// <param name="Description">What it changes, for the learner's line.</param>
 /// <param name="Apply">Makes the change; false where it cannot be made here.</param>
-/// <param name="Undo">Takes it back for a while (<see cref="EngineNumericsCheck.ForwardOnly()"/>); null where it cannot be.</param>
-public sealed record NumericsRemedy(string Description, Func<bool> Apply, Func<bool>? Undo = null);
+public sealed record NumericsRemedy(string Description, Func<bool> Apply);
 
 /// <summary>The CPU a result was measured on, in a few words (model name and family, from Linux's
 /// /proc/cpuinfo; the processor identifier elsewhere).</summary>

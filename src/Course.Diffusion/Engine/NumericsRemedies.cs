@@ -15,12 +15,12 @@ namespace Course.Diffusion;
 /// </summary>
 public static class NumericsRemedies
 {
-    public const string TurnOffOneDnn = "turned oneDNN off (libtorch's own convolution kernels instead, as "
-        + "torch.backends.mkldnn.enabled = False)";
+    public const string TurnOffOneDnn = "turned oneDNN off for this process (libtorch's own convolution kernels "
+        + "instead, as torch.backends.mkldnn.enabled = False)";
 
     /// <summary>The remedies this process can try, in order.</summary>
     public static IReadOnlyList<NumericsRemedy> Available() =>
-        new[] { new NumericsRemedy(TurnOffOneDnn, () => SetOneDnnEnabled(false), () => SetOneDnnEnabled(true)) };
+        new[] { new NumericsRemedy(TurnOffOneDnn, () => SetOneDnnEnabled(false)) };
 
     /// <summary>Sets libtorch's oneDNN switch; false where libtorch_cpu or the switch cannot be found.</summary>
     public static bool SetOneDnnEnabled(bool enabled)

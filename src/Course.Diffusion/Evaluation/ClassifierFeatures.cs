@@ -41,7 +41,6 @@ public static class ClassifierFeatures
         try
         {
             using var grad = no_grad();
-            using var forwardOnly = EngineNumericsCheck.ForwardOnly();   // no gradients: the fastest right kernels
             long n = images.shape[0];
             for (long start = 0; start < n; start += batchSize)
             {

@@ -57,7 +57,6 @@ public abstract class Sampler
         trajectory?.Add(x.clone());
         using var stop = StopRequest.Watch(cancellationToken);
         using (no_grad())
-        using (EngineNumericsCheck.ForwardOnly())   // no gradients here: the engine's fastest right kernels
         {
             int taken = 0;
             for (long i = Schedule.Length - 1; i >= 0; i--)
