@@ -95,3 +95,51 @@ public class CoursePageTests
         Assert.Contains("renderMathInElement", html);
     }
 }
+
+/// <summary>A chart a lesson shows (a Figure of lines, run in the real kernel) is interactive on the course page:
+/// headless Chromium draws it with the plotly.js the page carries, offline, in place of its PNG.</summary>
+public class CoursePageChartTests
+{
+    [Fact]
+    public void PlotlyJsIsReadFromThePlotlyNetAssemblyInLib()
+    {
+        var lib = Path.Combine(CourseNotebookTests.RepositoryRoot(), "lib", "Plotly.NET.dll");
+        Assert.True(File.Exists(lib), "lib/ is missing: build the solution first (dotnet build Course.sln, or ./run-tests.sh)");
+        var script = System.Text.Encoding.UTF8.GetString(PlotlyScript.ReadFrom(lib)!);
+        Assert.StartsWith("/**\n* plotly.js v2.", script);
+        Assert.True(script.Length > 1_000_000, $"plotly.min.js is only {script.Length} characters");
+    }
+
+    [Fact]
+    public async Task AChartFromTheKernelDrawsOnTheCoursePageOffline()
+    {
+        var chromium = new[] { "chromium", "chromium-browser" }
+            .Select(n => Environment.GetEnvironmentVariable("PATH")!.Split(':').Select(d => Path.Combine(d, n)).FirstOrDefault(File.Exists))
+            .FirstOrDefault(p => p is not null) ?? throw new InvalidOperationException("chromium is not installed: apt-get install -y chromium");
+        var root = CourseNotebookTests.RepositoryRoot();
+        using var dir = new TempDir();
+        var path = TestNotebooks.Write(dir.File("chart.ipynb"),
+            TestNotebooks.Code($"#r \"{Path.Combine(root, "lib", "Course.Visuals.dll")}\"\nusing Course.Visuals;"),
+            TestNotebooks.Code("new Figure(500, 300).Line(new[] { 0.0, 1, 4, 9 }, name: \"loss\").XLabel(\"step\")"));
+        var run = await NotebookRunner.RunAsync(path);
+        Assert.True(run.Succeeded, string.Join("\n", run.Failures));
+        var plotly = PlotlyScript.CopyNextTo(dir.Path, Path.Combine(root, "notebooks"));
+        Assert.Equal("plotly/plotly.min.js", plotly);
+        var page = dir.File("course.html");
+        File.WriteAllText(page, CoursePage.Render([new CourseLesson(run.Executed)], new CoursePageOptions { PlotlyScript = plotly }));
+
+        var start = new System.Diagnostics.ProcessStartInfo(chromium)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+            ArgumentList = { "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                $"--user-data-dir={dir.File("profile")}", "--virtual-time-budget=10000", "--dump-dom", new Uri(page).AbsoluteUri },
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var dom = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.Contains("class=\"course-chart\"", dom);
+        Assert.Contains("class=\"main-svg\"", dom);                    // plotly.js drew the chart
+        Assert.DoesNotContain("<img", dom);                            // and it took the PNG's place
+    }
+}

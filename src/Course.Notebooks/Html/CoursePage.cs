@@ -18,6 +18,10 @@ public sealed class CoursePageOptions
 
     /// <summary>Where katex.min.js, katex.min.css and contrib/auto-render.min.js live (a CDN or a local copy).</summary>
     public string KatexBase { get; init; } = "https://cdn.jsdelivr.net/npm/katex@0.16.11/dist/";
+
+    /// <summary>A local plotly.min.js (relative to the page) that the lessons' interactive charts use instead of
+    /// their CDN; null: charts load plotly.js from the CDN where there is a network and show their PNG where not.</summary>
+    public string? PlotlyScript { get; init; }
 }
 
 /// <summary>
@@ -62,6 +66,7 @@ public static partial class CoursePage
             <link rel="stylesheet" href="{{options.KatexBase}}katex.min.css">
             <script defer src="{{options.KatexBase}}katex.min.js"></script>
             <script defer src="{{options.KatexBase}}contrib/auto-render.min.js"></script>
+            {{PlotlyHead(options.PlotlyScript)}}
             <style>
             {{Css}}
             </style>
@@ -191,6 +196,19 @@ public static partial class CoursePage
         }
         return data["text/plain"] is { } plain ? $"<pre class=\"output result\">{Enc(StripAnsi(Text(plain)))}</pre>\n" : "";
     }
+
+    /// <summary>The charts in executed notebooks ask RequireJS for plotly.js from a CDN, as Plotly.NET.Interactive's
+    /// do; with a local copy on the page, their requests are answered with it, so the page works offline.</summary>
+    private static string PlotlyHead(string? script) => script is null ? "" : $$"""
+        <script src="{{Enc(script)}}" charset="utf-8"></script>
+        <script>
+        if (window.Plotly && typeof requirejs === "undefined") {
+          var answerWithPlotly = function (modules, ready) { ready(window.Plotly); };
+          answerWithPlotly.config = function () { return answerWithPlotly; };
+          window.requirejs = answerWithPlotly;
+        }
+        </script>
+        """;
 
     private static string StatusBadge(NotebookRunResult? run) => run switch
     {
