@@ -126,7 +126,9 @@ public class DisplayTests
     {
         Assert.True(new Figure().Histogram(Values.Linspace(0, 1, 1000)).IsChart);
         Assert.True(new Figure().Line(new[] { 1.0, 2 }).Scatter(new[] { 0.0 }, new[] { 1.0 }).IsChart); // a curve with marked points
-        Assert.False(new Figure().Scatter(new[] { 0.0, 1 }, new[] { 1.0, 2 }).IsChart);                // markers alone: a point cloud
+        Assert.True(new Figure().Scatter(new[] { 0.0, 1 }, new[] { 1.0, 2 }).IsChart);                 // a few measured points
+        var cloud = Values.Linspace(0, 1, Figure.ChartMarkerLimit + 1);
+        Assert.False(new Figure().Scatter(cloud, cloud).IsChart);                                        // markers alone: a point cloud
         Assert.False(new Figure().IsChart);
         var limit = Figure.ChartValueLimit;
         Assert.True(new Figure().Line(Values.Linspace(0, 1, limit)).IsChart);

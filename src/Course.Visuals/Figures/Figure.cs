@@ -151,12 +151,17 @@ public sealed partial class Figure : IVisual
     /// <summary>The most panels an interactive chart may have (Plotly.NET's layout JSON grows slowly with panels).</summary>
     public const int ChartPanelLimit = 12;
 
+    /// <summary>The most points a figure of markers alone may have and still be a chart: a few measured points
+    /// (one per model, per setting) are read value by value; more are a point cloud, seen as a whole.</summary>
+    public const int ChartMarkerLimit = 200;
+
     /// <summary>
     /// Whether a notebook shows this figure as an interactive chart (with its PNG beside it): true when it
     /// plots values a reader wants to read off or zoom into, that is every trace is a line, markers or a
-    /// histogram, at least one is a line or a histogram, and it holds at most <see cref="ChartValueLimit"/>
-    /// values in at most <see cref="ChartPanelLimit"/> panels. Loss and metric curves, schedules, SNR and
-    /// comparisons are charts; point clouds, heat maps, vector fields and images stay pictures.
+    /// histogram, at least one is a line or a histogram (or the markers are at most <see cref="ChartMarkerLimit"/>
+    /// points), and it holds at most <see cref="ChartValueLimit"/> values in at most <see cref="ChartPanelLimit"/>
+    /// panels. Loss and metric curves, schedules, SNR and comparisons of measured points are charts; point
+    /// clouds, heat maps, vector fields and images stay pictures.
     /// </summary>
     public bool IsChart
     {
@@ -165,9 +170,9 @@ public sealed partial class Figure : IVisual
             var traces = _panels.SelectMany(p => p.Traces).ToList();
             if (traces.Count == 0 || _panels.Length > ChartPanelLimit) return false;
             if (!traces.All(t => t is ScatterTrace or HistogramTrace)) return false;
-            if (!traces.Any(t => t is HistogramTrace || t is ScatterTrace { Mode: not Mode.Markers })) return false;
             long values = traces.Sum(t => t switch { ScatterTrace s => (long)s.X.Length, HistogramTrace h => h.Values.Length, _ => 0 });
-            return values <= ChartValueLimit;
+            bool markersOnly = !traces.Any(t => t is HistogramTrace || t is ScatterTrace { Mode: not Mode.Markers });
+            return values <= (markersOnly ? ChartMarkerLimit : ChartValueLimit);
         }
     }
 
