@@ -31,13 +31,14 @@ fi
 
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "==> the .NET SDK is missing; trying the distribution's package" >&2
-  for sdk in dotnet-sdk-10.0 dotnet-sdk-9.0 dotnet-sdk-8.0; do
+  # the runner and the tests target net10.0, so an older SDK cannot build the course
+  for sdk in dotnet-sdk-10.0; do
     if apt-cache show "$sdk" >/dev/null 2>&1; then
       DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "$sdk" >/dev/null && break
     fi
   done
   command -v dotnet >/dev/null 2>&1 || {
-    echo "Install the .NET SDK (8 or newer): https://learn.microsoft.com/dotnet/core/install/linux" >&2
+    echo "Install the .NET SDK 10: https://learn.microsoft.com/dotnet/core/install/linux" >&2
     exit 1
   }
 fi

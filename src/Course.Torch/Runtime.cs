@@ -8,7 +8,7 @@ public static partial class torch
     public static string __version__ => Marshal.PtrToStringUTF8(Native.ct_torch_version()) ?? "";
 
     /// <summary>Sets the threads libtorch uses inside one operation. OpenBLAS follows: every core when
-    /// libtorch has one thread, one thread otherwise, unless OPENBLAS_NUM_THREADS says (README, "Threads").</summary>
+    /// libtorch has one thread, one thread otherwise, unless OPENBLAS_NUM_THREADS says (docs/engines.md, "Threads").</summary>
     public static void set_num_threads(int threads)
     {
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), "need at least one thread");

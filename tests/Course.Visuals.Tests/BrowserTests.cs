@@ -101,6 +101,41 @@ print(len(px), nonwhite, near)
         Assert.True(redPixels > 300, $"the red line was not drawn ({redPixels} red pixels)");
     }
 
+    private static string DumpDom(string url) => Tools.Run(RequireChromium(), new[]
+    {
+        "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-dev-shm-usage",
+        $"--user-data-dir={Tools.TempDir("chromium-profile")}", "--virtual-time-budget=8000", "--dump-dom", url,
+    }).Item2;
+
+    /// <summary>A chart in a notebook (what the formatter writes as text/html) draws with plotly.js and takes its
+    /// picture's place; where plotly.js never arrives (no network, no script) the picture stays.</summary>
+    [Fact]
+    public void Notebook_chart_draws_where_plotly_loads_and_keeps_its_png_where_it_does_not()
+    {
+        RequireChromium();
+        var dir = Tools.TempDir("browser-chart");
+        static string Page(string body) => $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>{body}</body></html>";
+        PlotlyJs.ResetInlineInclusion();
+        var drawn = Path.Combine(dir, "drawn.html");
+        File.WriteAllText(drawn, Page(Course.Visuals.Display.VisualsFormatterSource.ChartHtml(Sample(), PlotlyOptions.Offline)));
+        var missing = Path.Combine(dir, "no-plotly.html");
+        File.WriteAllText(missing, Page(Course.Visuals.Display.VisualsFormatterSource.ChartHtml(Sample(), PlotlyOptions.FromUrl("missing/plotly.min.js"))));
+
+        var dom = DumpDom(new Uri(drawn).AbsoluteUri);
+        Assert.Contains("class=\"main-svg\"", dom);
+        Assert.DoesNotContain("<img", dom);
+        var shot = Path.Combine(dir, "drawn.png");
+        Tools.Screenshot(new Uri(drawn).AbsoluteUri, shot, 700, 480);
+        Assert.True(Analyse(shot, "#d62728").Near > 300, "the red line was not drawn");
+
+        dom = DumpDom(new Uri(missing).AbsoluteUri);
+        Assert.DoesNotContain("class=\"main-svg\"", dom);
+        Assert.Contains("<img src=\"data:image/png;base64,", dom);
+        shot = Path.Combine(dir, "no-plotly.png");
+        Tools.Screenshot(new Uri(missing).AbsoluteUri, shot, 700, 480);
+        Assert.True(Analyse(shot, "#d62728").Near > 300, "the picture of the red line is not shown");
+    }
+
     [Fact]
     public void Interactive_animation_with_slider_draws()
     {

@@ -76,25 +76,66 @@ public class DisplayTests
         Assert.Equal(typeof(string[]), at.GetProperty("PreferredMimeTypes")!.PropertyType);
     }
 
-    [Fact]
-    public void Figures_default_to_png_and_format_as_base64_png()
+    private static string PngOf(string imgTag)
     {
-        var fig = new Figure(300, 200).Line(new[] { 1.0, 2 });
-        var (preferred, formatters) = Discover(typeof(Figure));
-        Assert.Equal(new[] { "image/png" }, preferred); // one picture per output: no second copy inside HTML
-        var png = Convert.FromBase64String(Format(formatters, fig, "image/png"));
-        Assert.Equal(new byte[] { 137, 80, 78, 71 }, png[..4]);
-        Assert.StartsWith("<img src=\"data:image/png;base64,", Format(formatters, fig, "text/html"));
+        const string prefix = "<img src=\"data:image/png;base64,";
+        var start = imgTag.IndexOf(prefix, StringComparison.Ordinal);
+        Assert.True(start >= 0, "no PNG <img> in the HTML");
+        start += prefix.Length;
+        return imgTag[start..imgTag.IndexOf('"', start)];
     }
 
     [Fact]
-    public void Interactive_view_prefers_html_with_plotly()
+    public void Charts_show_as_plotly_with_their_png_and_pictures_as_their_png()
     {
-        var view = new Figure().Line(new[] { 1.0, 2 }).Interactive();
-        var (preferred, formatters) = Discover(typeof(Course.Visuals.Display.InteractiveView));
-        Assert.Equal("text/html", preferred[0]);
-        Assert.Contains("Plotly.newPlot", Format(formatters, view, "text/html"));
-        Assert.NotEmpty(Convert.FromBase64String(Format(formatters, view, "image/png")));
+        var (preferred, formatters) = Discover(typeof(Figure));
+        Assert.Equal(new[] { "text/html", "image/png" }, preferred);
+
+        // a chart: the HTML is Plotly.NET's chart, with the same PNG as image/png shown until plotly.js draws
+        var chart = new Figure(300, 200).Line(new[] { 1.0, 2, 4 }, name: "loss").Scatter(new[] { 0.0, 1 }, new[] { 1.0, 2 });
+        Assert.True(chart.IsChart);
+        var png = Format(formatters, chart, "image/png");
+        Assert.Equal(new byte[] { 137, 80, 78, 71 }, Convert.FromBase64String(png)[..4]);
+        var html = Format(formatters, chart, "text/html");
+        Assert.StartsWith("<div class=\"course-chart\"><img src=\"data:image/png;base64,", html);
+        Assert.Equal(png, PngOf(html));
+        Assert.Contains("Plotly.newPlot", html);
+        Assert.Contains("\"name\":\"loss\"", html);
+        Assert.Contains("previousElementSibling.remove()", html);
+
+        // a picture: the HTML is its PNG and nothing else
+        using var cloud = TorchSharp.torch.randn(500, 2);
+        foreach (var picture in new[]
+        {
+            new Figure(300, 200).Scatter(cloud),
+            new Figure(300, 200).Heatmap(new double[,] { { 0, 1 }, { 1, 0 } }),
+            new Figure(300, 200).Image(new RgbaImage(4, 4)),
+            new Figure(300, 200).Line(new[] { 1.0, 2 }).Quiver(new[] { 0.0 }, new[] { 0.0 }, new[] { 1.0 }, new[] { 1.0 }),
+        })
+        {
+            Assert.False(picture.IsChart);
+            var img = Format(formatters, picture, "text/html");
+            Assert.Equal(Format(formatters, picture, "image/png"), PngOf(img));
+            Assert.DoesNotContain("Plotly", img);
+            Assert.StartsWith("<img ", img);
+        }
+    }
+
+    [Fact]
+    public void A_chart_is_lines_or_histograms_of_a_readable_size()
+    {
+        Assert.True(new Figure().Histogram(Values.Linspace(0, 1, 1000)).IsChart);
+        Assert.True(new Figure().Line(new[] { 1.0, 2 }).Scatter(new[] { 0.0 }, new[] { 1.0 }).IsChart); // a curve with marked points
+        Assert.True(new Figure().Scatter(new[] { 0.0, 1 }, new[] { 1.0, 2 }).IsChart);                 // a few measured points
+        var cloud = Values.Linspace(0, 1, Figure.ChartMarkerLimit + 1);
+        Assert.False(new Figure().Scatter(cloud, cloud).IsChart);                                        // markers alone: a point cloud
+        Assert.False(new Figure().IsChart);
+        var limit = Figure.ChartValueLimit;
+        Assert.True(new Figure().Line(Values.Linspace(0, 1, limit)).IsChart);
+        Assert.False(new Figure().Line(Values.Linspace(0, 1, limit / 2 + 1)).Line(Values.Linspace(0, 1, limit / 2)).IsChart);
+        var grid = new Figure().Subplots(4, 4);
+        for (int k = 0; k < 16; k++) grid.At(k).Line(new[] { 1.0, k });
+        Assert.False(grid.IsChart);
     }
 
     [Fact]

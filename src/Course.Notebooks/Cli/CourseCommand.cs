@@ -296,6 +296,7 @@ public static class CourseCommand
             Title = options.Title,
             Subtitle = $"Executed {DateTime.Now:yyyy-MM-dd HH:mm} in {mode} mode · {lessons.Count} lesson(s) · {Seconds(total.Elapsed)}",
             KatexBase = katexBase ?? new CoursePageOptions().KatexBase,
+            PlotlyScript = PlotlyScript.CopyNextTo(outDirectory, notebooksDirectory),
         });
         var coursePath = Path.Combine(outDirectory, "course.html");
         var temp = coursePath + ".tmp";

@@ -18,11 +18,16 @@ public sealed class CoursePageOptions
 
     /// <summary>Where katex.min.js, katex.min.css and contrib/auto-render.min.js live (a CDN or a local copy).</summary>
     public string KatexBase { get; init; } = "https://cdn.jsdelivr.net/npm/katex@0.16.11/dist/";
+
+    /// <summary>A local plotly.min.js (relative to the page) that the lessons' interactive charts use instead of
+    /// their CDN; null: charts load plotly.js from the CDN where there is a network and show their PNG where not.</summary>
+    public string? PlotlyScript { get; init; }
 }
 
 /// <summary>
 /// The whole course on one HTML page: a table of contents, then each notebook in order with its
-/// markdown rendered, its code, and every output (PNG and HTML inline, text in pre blocks).
+/// markdown rendered (Markdig, through <see cref="LessonMarkdown"/>), its code, and every output
+/// (PNG and HTML inline, text in pre blocks).
 /// Maths is rendered by KaTeX in the browser; without it the LaTeX source stays readable.
 /// </summary>
 public static partial class CoursePage
@@ -61,6 +66,7 @@ public static partial class CoursePage
             <link rel="stylesheet" href="{{options.KatexBase}}katex.min.css">
             <script defer src="{{options.KatexBase}}katex.min.js"></script>
             <script defer src="{{options.KatexBase}}contrib/auto-render.min.js"></script>
+            {{PlotlyHead(options.PlotlyScript)}}
             <style>
             {{Css}}
             </style>
@@ -123,7 +129,7 @@ public static partial class CoursePage
             switch (NotebookDocument.CellType(cell))
             {
                 case "markdown":
-                    var (md, found) = Markdown.ToHtml(source, sectionId + "-", usedIds);
+                    var (md, found) = LessonMarkdown.ToHtml(source, sectionId + "-", usedIds);
                     headings.AddRange(found);
                     html.Append("<div class=\"cell markdown\">\n").Append(md).Append("</div>\n");
                     break;
@@ -185,11 +191,24 @@ public static partial class CoursePage
                 case "text/html":
                     return $"<div class=\"output html\">{text}</div>\n";
                 case "text/markdown":
-                    return $"<div class=\"output markdown\">{Markdown.ToHtml(text).Html}</div>\n";
+                    return $"<div class=\"output markdown\">{LessonMarkdown.ToHtml(text).Html}</div>\n";
             }
         }
         return data["text/plain"] is { } plain ? $"<pre class=\"output result\">{Enc(StripAnsi(Text(plain)))}</pre>\n" : "";
     }
+
+    /// <summary>The charts in executed notebooks ask RequireJS for plotly.js from a CDN, as Plotly.NET.Interactive's
+    /// do; with a local copy on the page, their requests are answered with it, so the page works offline.</summary>
+    private static string PlotlyHead(string? script) => script is null ? "" : $$"""
+        <script src="{{Enc(script)}}" charset="utf-8"></script>
+        <script>
+        if (window.Plotly && typeof requirejs === "undefined") {
+          var answerWithPlotly = function (modules, ready) { ready(window.Plotly); };
+          answerWithPlotly.config = function () { return answerWithPlotly; };
+          window.requirejs = answerWithPlotly;
+        }
+        </script>
+        """;
 
     private static string StatusBadge(NotebookRunResult? run) => run switch
     {
@@ -246,7 +265,7 @@ public static partial class CoursePage
         :not(pre) > code { background: var(--panel); padding: .1em .35em; border-radius: 4px; }
         pre { margin: 0; padding: .7rem .9rem; overflow-x: auto; border-radius: 6px; }
         pre.cell-code { background: var(--panel); border: 1px solid var(--border); border-left: 3px solid var(--accent); }
-        pre.md-code { background: var(--panel); border: 1px solid var(--border); }
+        .markdown pre { background: var(--panel); border: 1px solid var(--border); }
         .outputs { border-left: 3px solid var(--border); margin: .3rem 0 0; padding-left: .6rem; }
         .output { margin: .3rem 0; } pre.output { background: transparent; padding: .3rem .2rem; white-space: pre-wrap; }
         pre.stderr { background: #fff5f5; } pre.error { background: #ffebe9; color: #82071e; border: 1px solid #ff818266; }
@@ -255,7 +274,7 @@ public static partial class CoursePage
         .span, .k { color: #cf222e; } .t { color: #953800; } .s { color: #0a3069; } .c { color: #6e7781; font-style: italic; } .n { color: #0550ae; } .d { color: #8250df; }
         table { border-collapse: collapse; margin: .8rem 0; } th, td { border: 1px solid var(--border); padding: .3rem .7rem; } th { background: var(--panel); }
         blockquote { margin: .8rem 0; padding: .1rem 1rem; border-left: 4px solid var(--accent); background: #f5f3ff; color: #3b2a7a; }
-        .math-display { overflow-x: auto; margin: .8rem 0; text-align: center; }
+        div.math, span.math.display { display: block; overflow-x: auto; margin: .8rem 0; text-align: center; }
         img { max-width: 100%; }
         @media (max-width: 900px) { #toc { position: static; width: auto; border-right: none; border-bottom: 1px solid var(--border); } main { margin-left: 0; padding: 1rem; } .prompt { display: none; } }
         @media print { #toc { display: none; } main { margin-left: 0; } }

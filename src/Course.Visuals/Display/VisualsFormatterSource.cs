@@ -15,20 +15,34 @@ public interface IVisual
 
 /// <summary>The formatters the kernel finds through <see cref="TypeFormatterSourceAttribute"/>:
 /// image/png (base64 PNG text), text/html, image/gif for animations, text/plain.</summary>
+/// <remarks>A figure shows as text/html and image/png. Its HTML is an interactive Plotly.NET chart when the figure
+/// is a chart (<see cref="Figure.IsChart"/>), otherwise its picture. The kernel asks for a type's MIME types, not
+/// an instance's, so a picture's HTML carries its PNG a second time; a chart's HTML carries the PNG too, shown
+/// until plotly.js has drawn the chart, so front ends that run no script (GitHub, a page opened offline) still
+/// show the figure.</remarks>
 public sealed class VisualsFormatterSource
 {
     /// <summary>Resolution multiplier of notebook PNGs (1 keeps outputs small; 2 is sharper on high-DPI screens).</summary>
     public static double PngScale { get; set; } = 1;
+
+    /// <summary>Whether charts (<see cref="Figure.IsChart"/>) show as interactive Plotly.NET charts in a notebook;
+    /// false shows every figure as its picture (<see cref="Figure.Interactive"/> still gives the chart).</summary>
+    public static bool InteractiveCharts { get; set; } = true;
 
     public IEnumerable<object> CreateTypeFormatters()
     {
         foreach (var type in new[] { typeof(Figure), typeof(TrainingProgress), typeof(TensorSummary), typeof(RgbaImageView) })
         {
             yield return new VisualFormatter(type, "image/png", (o, w) => { w.Write(Convert.ToBase64String(((IVisual)o).Render(PngScale).ToPng())); return true; });
-            yield return new VisualFormatter(type, "text/html", (o, w) => { w.Write(ImgTag(((IVisual)o).Render(PngScale).ToPng(), "image/png", PngScale)); return true; });
+            yield return new VisualFormatter(type, "text/html", (o, w) =>
+            {
+                w.Write(o is Figure { IsChart: true } chart && InteractiveCharts ? ChartHtml(chart, null)
+                    : ImgTag(((IVisual)o).Render(PngScale).ToPng(), "image/png", PngScale));
+                return true;
+            });
             yield return new VisualFormatter(type, "text/plain", (o, w) => { w.Write(o.ToString()); return true; });
         }
-        yield return new VisualFormatter(typeof(InteractiveView), "text/html", (o, w) => { w.Write(((InteractiveView)o).ToPlotlyHtml()); return true; });
+        yield return new VisualFormatter(typeof(InteractiveView), "text/html", (o, w) => { w.Write(ChartHtml((InteractiveView)o, null)); return true; });
         yield return new VisualFormatter(typeof(InteractiveView), "image/png", (o, w) => { w.Write(Convert.ToBase64String(((InteractiveView)o).Render(PngScale).ToPng())); return true; });
         yield return new VisualFormatter(typeof(Animation), "image/gif", (o, w) => { w.Write(Convert.ToBase64String(((Animation)o).ToGif())); return true; });
         yield return new VisualFormatter(typeof(Animation), "image/png", (o, w) => { w.Write(Convert.ToBase64String(((Animation)o).Render(PngScale).ToPng())); return true; });
@@ -48,6 +62,24 @@ public sealed class VisualsFormatterSource
     }
 
     internal static string Escape(string s) => WebUtility.HtmlEncode(s);
+
+    /// <summary>The figure's PNG, then its Plotly.NET chart, hidden until plotly.js has drawn it; then the
+    /// chart takes the picture's place. Where plotly.js never loads (no script, no network) the picture stays.</summary>
+    internal static string ChartHtml(IVisual visual, PlotlyOptions? options)
+    {
+        var id = "course-chart-" + Guid.NewGuid().ToString("N");
+        var picture = ImgTag(visual.Render(PngScale).ToPng(), "image/png", PngScale);
+        return $"<div class=\"course-chart\">{picture}<div id=\"{id}\" style=\"position:absolute;visibility:hidden\">"
+            + visual.ToPlotlyHtml(options) + "</div>\n<script type=\"text/javascript\">(function () {\n"
+            + $"  var live = document.getElementById(\"{id}\"), tries = 0;\n"
+            + "  var timer = setInterval(function () {\n"
+            + "    if (live.querySelector(\".main-svg\")) {\n"
+            + "      live.style.position = \"\"; live.style.visibility = \"\";\n"
+            + "      if (live.previousElementSibling) live.previousElementSibling.remove();\n"
+            + "      clearInterval(timer);\n"
+            + "    } else if (++tries > 600) clearInterval(timer);\n"
+            + "  }, 100);\n})();</script></div>";
+    }
 }
 
 /// <summary>A figure that a notebook shows as interactive plotly.js (with a PNG alongside for viewers without JavaScript).</summary>

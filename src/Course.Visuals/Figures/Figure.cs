@@ -14,7 +14,7 @@ namespace Course.Visuals;
 ///     .XLabel("t").Save("schedule.png");
 /// </code>
 /// </summary>
-[TypeFormatterSource(typeof(VisualsFormatterSource), PreferredMimeTypes = new[] { "image/png" })]
+[TypeFormatterSource(typeof(VisualsFormatterSource), PreferredMimeTypes = new[] { "text/html", "image/png" })]
 public sealed partial class Figure : IVisual
 {
     private Panel[] _panels = { new() };
@@ -140,8 +140,41 @@ public sealed partial class Figure : IVisual
     /// <summary>Saves by extension: .png, .svg, .html, .json or .gif (a single frame).</summary>
     public void Save(string path, double scale = 1) => Saving.Save(this, path, scale);
 
-    /// <summary>Shows this figure as interactive plotly.js in a notebook (PNG stays available as fallback).</summary>
+    /// <summary>Shows this figure as interactive plotly.js in a notebook (PNG stays available as fallback),
+    /// whether or not it is a chart (<see cref="IsChart"/>); charts are interactive without it.</summary>
     public InteractiveView Interactive(PlotlyOptions? options = null) => new(this, options);
+
+    /// <summary>The most values (points of lines and markers, histogram samples) a figure may hold and still be
+    /// shown as an interactive chart: beyond it the chart's JSON outweighs what hovering over it gives.</summary>
+    public const int ChartValueLimit = 20_000;
+
+    /// <summary>The most panels an interactive chart may have (Plotly.NET's layout JSON grows slowly with panels).</summary>
+    public const int ChartPanelLimit = 12;
+
+    /// <summary>The most points a figure of markers alone may have and still be a chart: a few measured points
+    /// (one per model, per setting) are read value by value; more are a point cloud, seen as a whole.</summary>
+    public const int ChartMarkerLimit = 200;
+
+    /// <summary>
+    /// Whether a notebook shows this figure as an interactive chart (with its PNG beside it): true when it
+    /// plots values a reader wants to read off or zoom into, that is every trace is a line, markers or a
+    /// histogram, at least one is a line or a histogram (or the markers are at most <see cref="ChartMarkerLimit"/>
+    /// points), and it holds at most <see cref="ChartValueLimit"/> values in at most <see cref="ChartPanelLimit"/>
+    /// panels. Loss and metric curves, schedules, SNR and comparisons of measured points are charts; point
+    /// clouds, heat maps, vector fields and images stay pictures.
+    /// </summary>
+    public bool IsChart
+    {
+        get
+        {
+            var traces = _panels.SelectMany(p => p.Traces).ToList();
+            if (traces.Count == 0 || _panels.Length > ChartPanelLimit) return false;
+            if (!traces.All(t => t is ScatterTrace or HistogramTrace)) return false;
+            long values = traces.Sum(t => t switch { ScatterTrace s => (long)s.X.Length, HistogramTrace h => h.Values.Length, _ => 0 });
+            bool markersOnly = !traces.Any(t => t is HistogramTrace || t is ScatterTrace { Mode: not Mode.Markers });
+            return values <= (markersOnly ? ChartMarkerLimit : ChartValueLimit);
+        }
+    }
 
     string IVisual.ToPlotlyHtml(PlotlyOptions? options) => ToHtml(options);
     RgbaImage IVisual.Render(double scale) => ToImage(scale);
