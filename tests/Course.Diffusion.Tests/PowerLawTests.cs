@@ -96,6 +96,26 @@ public class PowerLawTests
     }
 
     [Fact]
+    public void Prediction_intervals_hold_a_new_point_beyond_the_data_as_often_as_they_claim()
+    {
+        // Fit 10 sizes up to 10^5, predict a fresh measurement at 3·10^5 (a size never fitted, as the lesson does):
+        // over 200 data sets the 90 % interval holds it 0.9 ± 4·√(0.09/200) = 0.9 ± 0.085 of the time.
+        const int sets = 200;
+        var x = Sizes(10);
+        var random = new Random(5);
+        int covered = 0;
+        for (int s = 0; s < sets; s++)
+        {
+            var boot = PowerLawBootstrap.Run(x, Noisy(Truth, x, 0.02, random), resamples: 300, seed: s);
+            double fresh = Truth.Predict(3e5) * Math.Exp(0.02 * Gaussian(random));
+            var (low, high) = boot.PredictionInterval(3e5, 0.9, seed: s);
+            if (low <= fresh && fresh <= high) covered++;
+            Assert.InRange(boot.ResidualScatter, 0.005, 0.04);
+        }
+        Assert.InRange(covered / (double)sets, 0.9 - 0.085, 0.9 + 0.085);
+    }
+
+    [Fact]
     public void The_pure_law_fit_has_the_ordinary_least_squares_error()
     {
         // log y = log A − α log x + σ z: the slope's standard error is σ / √Σ(log x − mean)².
@@ -149,5 +169,35 @@ public class PowerLawTests
         Assert.Throws<ArgumentOutOfRangeException>(() => PowerLawBootstrap.Run(new[] { 1.0, 2, 3, 4 }, new[] { 1.0, 0.5, 0.4, 0.35 }, resamples: 1));
         var boot = PowerLawBootstrap.Run(new[] { 1.0, 2, 3, 4, 5 }, new[] { 1.0, 0.5, 0.4, 0.35, 0.33 }, resamples: 20);
         Assert.Throws<ArgumentOutOfRangeException>(() => boot.Interval(l => l.Alpha, 1.0));
+    }
+}
+
+public class LearningCurveTests
+{
+    [Fact]
+    public void Interpolation_is_linear_on_log_log_axes_and_empty_outside()
+    {
+        var curve = new LearningCurve(100, new[] { 1e9, 1e10, 1e11 }, new[] { 1.0, 0.5, 0.4 });
+        Assert.Equal(Math.Sqrt(0.5), curve.At(Math.Sqrt(1e9 * 1e10)), 12);   // halfway in log C: geometric mean of L
+        Assert.Equal(0.4, curve.At(1e11));
+        Assert.True(double.IsNaN(curve.At(5e8)));
+        Assert.True(double.IsNaN(curve.At(2e11)));
+        Assert.Throws<ArgumentException>(() => new LearningCurve(100, new[] { 1e9, 1e9 }, new[] { 1.0, 0.5 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LearningCurve(0, new[] { 1e9 }, new[] { 1.0 }));
+    }
+
+    [Fact]
+    public void The_frontier_takes_the_best_curve_at_each_budget_and_slices_hold_every_covering_curve()
+    {
+        // a small model, cheap, levelling off at 0.5; a big one, starting later, going lower
+        var small = new LearningCurve(1e3, new[] { 1e8, 1e9, 1e10 }, new[] { 0.8, 0.55, 0.5 });
+        var big = new LearningCurve(1e4, new[] { 1e9, 1e10, 1e11 }, new[] { 0.9, 0.45, 0.3 });
+        var frontier = LearningCurve.Frontier(new[] { small, big }, new[] { 1e8, 1e9, 1e10, 1e11, 1e12 });
+        Assert.Equal(new[] { 1e3, 1e3, 1e4, 1e4 }, frontier.Select(f => f.Parameters).ToArray());
+        Assert.Equal(new[] { 0.8, 0.55, 0.45, 0.3 }, frontier.Select(f => f.Loss).ToArray());
+        var slice = LearningCurve.IsoFlopSlice(new[] { big, small }, 1e9);
+        Assert.Equal(new[] { (1e3, 0.55), (1e4, 0.9) }, slice.ToArray());
+        Assert.Equal(3, LearningCurve.LogSpaced(1, 100, 3).Length);
+        Assert.Equal(10, LearningCurve.LogSpaced(1, 100, 3)[1], 12);
     }
 }

@@ -19,8 +19,11 @@ public enum BootstrapMethod
 /// </summary>
 public sealed class PowerLawBootstrap
 {
-    PowerLawBootstrap(PowerLaw estimate, IReadOnlyList<PowerLaw> replicates, BootstrapMethod method, bool pure)
+    readonly double[] _residuals;
+
+    PowerLawBootstrap(PowerLaw estimate, IReadOnlyList<PowerLaw> replicates, BootstrapMethod method, bool pure, double[] residuals)
     {
+        _residuals = residuals;
         Estimate = estimate;
         Replicates = replicates;
         Method = method;
@@ -53,6 +56,8 @@ public sealed class PowerLawBootstrap
             throw new ArgumentException($"a residual bootstrap needs more points ({n}) than fitted parameters ({parameters}): with none to spare the residuals are all 0");
         PowerLaw Fit(double[] px, double[] py) => pure ? PowerLawFitter.FitPureChecked(px, py) : PowerLawFitter.FitChecked(px, py);
         var estimate = Fit(xs, ys);
+        double inflate = Math.Sqrt((double)n / Math.Max(1, n - parameters));
+        var residuals = ys.Select((v, i) => inflate * Math.Log(v / estimate.Predict(xs[i]))).ToArray();
         var random = new Random(seed);
         var replicates = new PowerLaw[resamples];
         var bx = new double[n];
@@ -60,8 +65,6 @@ public sealed class PowerLawBootstrap
         if (method == BootstrapMethod.Residuals)
         {
             var fitted = xs.Select(estimate.Predict).ToArray();
-            double inflate = Math.Sqrt((double)n / (n - parameters));
-            var residuals = ys.Select((v, i) => inflate * Math.Log(v / fitted[i])).ToArray();
             for (int r = 0; r < resamples; r++)
             {
                 for (int i = 0; i < n; i++) by[i] = fitted[i] * Math.Exp(residuals[random.Next(n)]);
@@ -82,8 +85,25 @@ public sealed class PowerLawBootstrap
                 replicates[r] = Fit(bx, by);
             }
         }
-        return new PowerLawBootstrap(estimate, replicates, method, pure);
+        return new PowerLawBootstrap(estimate, replicates, method, pure, residuals);
     }
+
+    /// <summary>
+    /// Where a new measurement at <paramref name="x"/> should fall: each replicate's prediction times the
+    /// exponential of a log residual drawn at random, so the interval holds both the uncertainty of the law and
+    /// the scatter of single points about it (a bootstrap prediction interval, Davison &amp; Hinkley 1997, §6.3.3).
+    /// </summary>
+    public (double Low, double High) PredictionInterval(double x, double level = 0.9, int seed = 0)
+    {
+        if (!(level > 0 && level < 1)) throw new ArgumentOutOfRangeException(nameof(level), level, "the level lies between 0 and 1");
+        var random = new Random(seed);
+        var v = Replicates.Select(r => r.Predict(x) * Math.Exp(_residuals[random.Next(_residuals.Length)])).OrderBy(a => a).ToArray();
+        return (Quantile(v, (1 - level) / 2), Quantile(v, (1 + level) / 2));
+    }
+
+    /// <summary>The root mean square of the fit's log residuals (rescaled for the fitted parameters): the
+    /// typical relative scatter of a point about the law.</summary>
+    public double ResidualScatter => Math.Sqrt(_residuals.Average(r => r * r));
 
     /// <summary>The standard deviation of a quantity over the replicates (infinite values left out).</summary>
     public double StandardError(Func<PowerLaw, double> quantity)
