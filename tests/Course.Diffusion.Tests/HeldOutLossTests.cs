@@ -104,6 +104,10 @@ public class HeldOutLossTests
         });
         Assert.True(Math.Abs(difference.Loss - expected) < 4 * difference.StandardError, $"{difference} against {expected}");
         Assert.True(difference.StandardError < heldOut.Evaluate(Optimal()).StandardError / 10);
+        // the same against per-example values kept from before
+        Assert.Equal(difference, heldOut.Compare(Optimal(0.95), heldOut.PerExample(Optimal())));
+        Assert.Equal(heldOut.Evaluate(Optimal()), HeldOutLoss.Summarise(heldOut.PerExample(Optimal())));
+        Assert.Throws<ArgumentException>(() => heldOut.Compare(Optimal(), new double[3]));
     }
 
     [Fact]
@@ -157,6 +161,21 @@ public class IsoFlopTests
         Assert.True(m.Interior);
         Assert.Equal(3.7, Math.Log10(m.Parameters), 9);
         Assert.Equal(0.2, m.Loss, 9);
+    }
+
+    [Fact]
+    public void Only_the_points_around_the_bottom_place_it()
+    {
+        // A steep wall on the right (too few steps for big models) must not drag the vertex or its loss:
+        // the three points around the lowest lie on 0.3 + 0.02 (log10 N − 3)², the wall far above.
+        var n = new[] { 1e2, 1e3, 1e4, 1e5, 1e6 };
+        var l = new[] { 0.32, 0.3, 0.32, 0.9, 1.0 };
+        var m = IsoFlop.Minimum(n, l);
+        Assert.True(m.Interior);
+        Assert.Equal(3.0, Math.Log10(m.Parameters), 9);
+        Assert.Equal(0.3, m.Loss, 9);
+        // order of the points does not matter
+        Assert.Equal(m, IsoFlop.Minimum(n.Reverse().ToArray(), l.Reverse().ToArray()));
     }
 
     [Fact]

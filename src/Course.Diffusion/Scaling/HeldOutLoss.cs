@@ -75,6 +75,25 @@ public sealed class HeldOutLoss : IDisposable
         return Summarise(la.Select((v, i) => v - lb[i]).ToArray());
     }
 
+    /// <summary>How much higher model a's loss is than a reference measured before on this set (its
+    /// <see cref="PerExample"/> values, e.g. the Bayes-optimal denoiser's), with the paired standard error.</summary>
+    public HeldOutResult Compare(Denoiser a, IReadOnlyList<double> referencePerExample, int chunkSize = 8192)
+    {
+        ArgumentNullException.ThrowIfNull(referencePerExample);
+        if (referencePerExample.Count != Count)
+            throw new ArgumentException($"the reference has {referencePerExample.Count} values, the set {Count} examples", nameof(referencePerExample));
+        var la = PerExample(a, chunkSize);
+        return Summarise(la.Select((v, i) => v - referencePerExample[i]).ToArray());
+    }
+
+    /// <summary>The mean and standard error of per-example losses from <see cref="PerExample"/>.</summary>
+    public static HeldOutResult Summarise(IReadOnlyList<double> perExample)
+    {
+        ArgumentNullException.ThrowIfNull(perExample);
+        if (perExample.Count < 2) throw new ArgumentException("a standard error needs at least 2 examples", nameof(perExample));
+        return Summarise(perExample.ToArray());
+    }
+
     /// <summary>Each example's ‖ε − model(x_t, t)‖² / d (mean over the data dimensions), in set order.</summary>
     public double[] PerExample(Denoiser model, int chunkSize = 8192)
     {

@@ -11,35 +11,40 @@ public readonly record struct IsoFlopMinimum(double Parameters, double Loss, boo
 /// <summary>
 /// IsoFLOP analysis (Hoffmann et al. 2022, §3.2, "approach 2"): at a fixed budget of training FLOPs, a small
 /// model sees much data and a large one little; the loss against log N is a valley, and a parabola in log N
-/// through the measured points locates its bottom, the compute-optimal size for that budget.
+/// through the points around the lowest one locates its bottom, the compute-optimal size for that budget.
 /// </summary>
 public static class IsoFlop
 {
-    /// <summary>The least-squares parabola in log N through the points (at least 3 distinct sizes), and its vertex.</summary>
+    /// <summary>
+    /// The bottom of the valley: the parabola in log N through the lowest measured point and its two
+    /// neighbours, and its vertex. Only the three points around the minimum are used, because far from its
+    /// bottom an IsoFLOP curve is not a parabola (a model with too few steps is far worse, not symmetrically
+    /// worse), and a parabola through all points would put the vertex, and its loss, where no point lies.
+    /// When the lowest point is the smallest or the largest size, the valley's bottom is not inside the
+    /// measured sizes and that point is returned with <see cref="IsoFlopMinimum.Interior"/> false.
+    /// </summary>
     public static IsoFlopMinimum Minimum(IReadOnlyList<double> parameters, IReadOnlyList<double> losses)
     {
         PowerLawFitter.Check(parameters, losses, 3);
-        int n = parameters.Count;
-        var u = parameters.Select(p => Math.Log10(p)).ToArray();
-        double centre = u.Average();
-        // normal equations of y = c0 + c1 v + c2 v², v = u − centre
+        if (parameters.Distinct().Count() != parameters.Count)
+            throw new ArgumentException("an IsoFLOP curve has one loss per size; sizes repeat", nameof(parameters));
+        var order = Enumerable.Range(0, parameters.Count).OrderBy(i => parameters[i]).ToArray();
+        var u = order.Select(i => Math.Log10(parameters[i])).ToArray();
+        var l = order.Select(i => losses[i]).ToArray();
+        int best = Array.IndexOf(l, l.Min());
+        if (best == 0 || best == l.Length - 1) return new IsoFlopMinimum(Math.Pow(10, u[best]), l[best], false);
+        double centre = u[best];
         var m = new double[3, 3];
         var r = new double[3];
-        for (int i = 0; i < n; i++)
+        for (int k = 0; k < 3; k++)
         {
-            double v = u[i] - centre;
-            double[] f = { 1, v, v * v };
-            for (int a = 0; a < 3; a++)
-            {
-                r[a] += f[a] * losses[i];
-                for (int b = 0; b < 3; b++) m[a, b] += f[a] * f[b];
-            }
+            double v = u[best - 1 + k] - centre;
+            m[k, 0] = 1; m[k, 1] = v; m[k, 2] = v * v;
+            r[k] = l[best - 1 + k];
         }
         var c = Solve3(m, r);
-        int best = Enumerable.Range(0, n).MinBy(i => losses[i]);
-        if (!(c[2] > 0)) return new IsoFlopMinimum(parameters[best], losses[best], false);
+        // The middle point is the lowest, so the parabola opens upwards and its vertex lies between the neighbours.
         double vertex = -c[1] / (2 * c[2]);
-        if (vertex + centre < u.Min() || vertex + centre > u.Max()) return new IsoFlopMinimum(parameters[best], losses[best], false);
         return new IsoFlopMinimum(Math.Pow(10, vertex + centre), c[0] + c[1] * vertex + c[2] * vertex * vertex, true);
     }
 
