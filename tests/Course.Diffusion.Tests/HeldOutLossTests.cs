@@ -185,7 +185,9 @@ public class IsoFlopTests
         var falling = n.Select(v => 1 / Math.Log10(v)).ToArray();
         var m = IsoFlop.Minimum(n, falling);
         Assert.False(m.Interior);
-        Assert.Equal(1e5, m.Parameters);
+        Assert.Equal(1e5, m.Parameters);          // the measured size itself, exactly
+        var edge = IsoFlop.Minimum(new[] { 442.0, 673, 1138 }, new[] { 0.3, 0.31, 0.32 });
+        Assert.Equal(442.0, edge.Parameters);
         Assert.Throws<ArgumentException>(() => IsoFlop.Minimum(new[] { 1.0, 2 }, new[] { 1.0, 2 }));
     }
 }

@@ -32,7 +32,7 @@ public static class IsoFlop
         var u = order.Select(i => Math.Log10(parameters[i])).ToArray();
         var l = order.Select(i => losses[i]).ToArray();
         int best = Array.IndexOf(l, l.Min());
-        if (best == 0 || best == l.Length - 1) return new IsoFlopMinimum(Math.Pow(10, u[best]), l[best], false);
+        if (best == 0 || best == l.Length - 1) return new IsoFlopMinimum(parameters[order[best]], l[best], false);
         double centre = u[best];
         var m = new double[3, 3];
         var r = new double[3];
