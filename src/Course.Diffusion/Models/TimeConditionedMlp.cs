@@ -59,6 +59,9 @@ public sealed class TimeConditionedMlp : DenoisingModel, IDescribedModule
 
     public override long[] SampleShape => new long[] { DataDimension };
 
+    /// <summary>The Linear/SiLU stack after the concatenation (for the FLOP counter).</summary>
+    internal nn.Module<Tensor, Tensor> Network => net;
+
     public override string ConfigJson => JsonSerializer.Serialize(new
     {
         model = nameof(TimeConditionedMlp),

@@ -86,6 +86,27 @@ public sealed class GaussianMixture
         return Diagonal(weights, means, v);
     }
 
+    /// <summary>
+    /// The 2-D Swiss roll of Course.Data (s ~ U[1.5π, 4.5π], x = (s cos s, s sin s) / 5 + noise·z) as a mixture:
+    /// one isotropic component of variance noise² at the midpoint of each of <paramref name="components"/>
+    /// equal steps in s. Neighbouring means lie at most 2.83·3π / (5·K) apart along the arm (0.011 for K = 1000,
+    /// against a noise of 0.2), so the mixture is the Swiss roll's density to within that discretisation, and
+    /// <see cref="ExactDenoiser"/> gives the Bayes-optimal denoiser: the floor of L_simple for that data.
+    /// </summary>
+    public static GaussianMixture SwissRoll(int components = 1000, double noise = 0.2)
+    {
+        if (components < 1) throw new ArgumentOutOfRangeException(nameof(components), components, "a mixture needs at least one component");
+        if (!(noise > 0) || !double.IsFinite(noise)) throw new ArgumentOutOfRangeException(nameof(noise), noise, "the Swiss roll mixture needs a noise > 0");
+        var means = new double[components, 2];
+        for (int c = 0; c < components; c++)
+        {
+            double s = 1.5 * Math.PI + 3 * Math.PI * (c + 0.5) / components;
+            means[c, 0] = s * Math.Cos(s) / 5;
+            means[c, 1] = s * Math.Sin(s) / 5;
+        }
+        return Isotropic(Enumerable.Repeat(1.0, components).ToArray(), means, noise * noise);
+    }
+
     public int Components => _weights.Length;
     public int Dimension => _means.GetLength(1);
     public double[] Weights => (double[])_weights.Clone();
