@@ -40,6 +40,48 @@ public class RankingTests
     }
 
     [Fact]
+    public void RepeatedMeasurementsRankByTheirMeansAgainstTheirOwnRange()
+    {
+        // Three seeds each: a and b overlap (means 1.00 and 1.05, ranges 0.2 and 0.1), c is far behind.
+        var overlapping = Ranking.BestOfRepeated("SW₁", new (string, IReadOnlyList<double>)[]
+        {
+            ("c", new[] { 2.0, 2.1, 1.9 }), ("b", new[] { 1.0, 1.1, 1.05 }), ("a", new[] { 0.9, 1.1, 1.0 }),
+        }, lowerIsBetter: true);
+        Assert.Equal(("a", "b"), (overlapping.Best, overlapping.RunnerUp));
+        Assert.Equal(1.0, overlapping.BestValue, 12);
+        Assert.Equal(1.05, overlapping.RunnerUpValue, 12);
+        Assert.Equal(0.2, overlapping.Noise, 12);   // the larger range of the two leaders, not c's
+        Assert.False(overlapping.Resolved);
+        Assert.Contains("cannot tell a (1.000) from b (1.050)", overlapping.Describe());
+        Assert.Contains("the range of the repeated runs (0.200)", overlapping.Describe());
+
+        // Move a down by more than the ranges: now a wins.
+        var separated = Ranking.BestOfRepeated("SW₁", new (string, IReadOnlyList<double>)[]
+        {
+            ("b", new[] { 1.0, 1.1, 1.05 }), ("a", new[] { 0.5, 0.6, 0.55 }),
+        }, lowerIsBetter: true, noiseSource: "the range over 3 seeds");
+        Assert.True(separated.Resolved);
+        Assert.Equal(0.1, separated.Noise, 12);
+        Assert.StartsWith("SW₁: best a (0.550, then b at 1.050)", separated.Describe());
+
+        // Higher is better ranks the other way.
+        var higher = Ranking.BestOfRepeated("accuracy", new (string, IReadOnlyList<double>)[]
+        {
+            ("b", new[] { 1.0, 1.1 }), ("a", new[] { 0.5, 0.6 }),
+        }, lowerIsBetter: false);
+        Assert.Equal("b", higher.Best);
+        Assert.True(higher.Resolved);
+    }
+
+    [Fact]
+    public void RepeatedMeasurementsNeedTwoEach()
+    {
+        var once = Assert.Throws<ArgumentException>(() => Ranking.BestOfRepeated("SW₁", new (string, IReadOnlyList<double>)[]
+            { ("a", new[] { 1.0, 1.1 }), ("b", new[] { 2.0 }) }, true));
+        Assert.Contains("SW₁ of b was measured 1 time(s)", once.Message);
+    }
+
+    [Fact]
     public void BadInputIsNamed()
     {
         Assert.Throws<ArgumentException>(() => Ranking.Best("FID", new[] { ("only", 1.0) }, true, 0, "x"));

@@ -56,6 +56,29 @@ public static class Ranking
             Math.Abs(best.Value - second.Value) > noise);
     }
 
+    /// <summary>Ranks candidates each measured several times (several seeds or draws): by the mean of each one's
+    /// repeats, with the noise taken from the repeats themselves, the larger range (<see cref="Spread"/>) of the two
+    /// leaders' measurements. A winner is named only where the gap between their means is larger than that range, so
+    /// a run whose repeats overlap says it cannot tell. Each candidate needs at least two repeats.</summary>
+    public static RankingResult BestOfRepeated(string metric, IEnumerable<(string Name, IReadOnlyList<double> Repeats)> candidates,
+        bool lowerIsBetter, string noiseSource = "the range of the repeated runs")
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        var list = candidates.ToList();
+        foreach (var (name, repeats) in list)
+        {
+            ArgumentNullException.ThrowIfNull(repeats, nameof(candidates));
+            if (repeats.Count < 2)
+                throw new ArgumentException($"{metric} of {name} was measured {repeats.Count} time(s); a ranking against " +
+                    "its own spread needs at least two", nameof(candidates));
+        }
+        var means = list.Select(c => (c.Name, Value: c.Repeats.Average())).ToList();
+        var provisional = Best(metric, means, lowerIsBetter, 0, noiseSource);
+        double noise = list.Where(c => c.Name == provisional.Best || c.Name == provisional.RunnerUp)
+            .Max(c => Spread(c.Repeats));
+        return provisional with { Noise = noise, Resolved = provisional.Gap > noise };
+    }
+
     /// <summary>The range (highest − lowest) of repeated measurements: the noise of one measurement, as
     /// <see cref="Best"/> takes it. At least two values.</summary>
     public static double Spread(IEnumerable<double> repeated)
