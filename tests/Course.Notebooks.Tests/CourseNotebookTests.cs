@@ -26,7 +26,7 @@ public class CourseNotebookTests
         ["05-sampling"] = new[] { ("double[] xs = stepCounts", "image/png"), ("int cloud = quick", "image/gif") },
         ["06-images"] = new[] { ("int ddimSteps", "image/png"), ("shownIndices", "image/gif"), ("double[] scales = { 0, 1, 3, 5 }", "image/png") },
         ["07-score-and-langevin"] = new[] { ("var fig = new Figure(560, 540)", "image/png"), ("int[] frameSteps", "image/gif") },
-        ["08-diffusion-vs-vae-vs-gan"] = new[] { ("var lossFigure = new Figure", "image/png"), ("var gallery = new Figure", "image/png"), ("var rows = new[] { (\"data\"", "image/png"), ("int[] shownTimes", "image/png") },
+        ["08-diffusion-vs-vae-vs-gan"] = new[] { ("var lossFigure = new Figure", "image/png"), ("var gallery = new Figure", "image/png"), ("var rows = new[] { (\"data\"", "image/png"), ("var coarseToFine", "image/png") },
         ["09-scaling-laws"] = new[] { ("var fig = new Figure(820, 480)", "image/png"), ("var iso = new Figure", "image/png"), ("var lawFig = new Figure", "image/png"), ("var densityFig = new Figure", "image/png") },
     };
 

@@ -50,6 +50,24 @@ public class LessonHelperTests
     }
 
     [Fact]
+    public void Trailing_moving_average_averages_the_last_window_values()
+    {
+        var values = new double[] { 1, 2, 3, 10, 20 };
+        var smooth = Smoothing.TrailingMovingAverage(values, window: 3);
+        Assert.Equal(new[] { 1, 1.5, 2, 5, 11 }, smooth);              // (1), (1+2)/2, (1+2+3)/3, (2+3+10)/3, (3+10+20)/3
+        Assert.Equal(values, Smoothing.TrailingMovingAverage(values, 1));
+        Assert.Equal(new[] { 1, 1.5, 2, 4, 7.2 }, Smoothing.TrailingMovingAverage(values, 50));   // a running mean
+        // The same numbers, to the last bit, as the LINQ the lessons used to write inline.
+        var random = new Random(4);
+        var noisy = Enumerable.Range(0, 300).Select(_ => random.NextDouble()).ToArray();
+        var linq = noisy.Select((_, i) => noisy.Skip(Math.Max(0, i - 49)).Take(Math.Min(i + 1, 50)).Average());
+        Assert.Equal(linq.ToArray(), Smoothing.TrailingMovingAverage(noisy, 50));
+        Assert.Empty(Smoothing.TrailingMovingAverage(Array.Empty<double>(), 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Smoothing.TrailingMovingAverage(values, 0));
+        Assert.Throws<ArgumentNullException>(() => Smoothing.TrailingMovingAverage(null!, 3));
+    }
+
+    [Fact]
     public void Plane_grid_runs_x_fastest_with_y_along_the_rows()
     {
         using var scope = NewDisposeScope();

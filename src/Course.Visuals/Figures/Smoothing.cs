@@ -22,4 +22,22 @@ public static class Smoothing
         }
         return result;
     }
+
+    /// <summary>A trailing moving average: at index i the mean of the last <paramref name="window"/> values up to
+    /// and including i (fewer at the start, where there are fewer). It follows a curve with a lag of about
+    /// window / 2 steps, as a training log's running loss does.</summary>
+    public static double[] TrailingMovingAverage(IReadOnlyList<double> values, int window)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
+        var result = new double[values.Count];
+        for (int i = 0; i < values.Count; i++)
+        {
+            int from = Math.Max(0, i - window + 1);
+            double sum = 0;
+            for (int k = from; k <= i; k++) sum += values[k];
+            result[i] = sum / (i - from + 1);
+        }
+        return result;
+    }
 }
