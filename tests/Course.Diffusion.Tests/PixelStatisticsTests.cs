@@ -10,7 +10,7 @@ public class PixelStatisticsTests
         using var scope = NewDisposeScope();
         Assert.Equal(0, PixelStatistics.Sharpness(full(new long[] { 3, 1, 28, 28 }, 0.7f)));
         // Columns alternating 0, 1: every horizontal step changes by 1, no vertical one: (1 + 0) / 2.
-        var stripes = (arange(28) % 2).to(float32).expand(2, 1, 28, 28);
+        var stripes = tensor(Enumerable.Range(0, 28).Select(i => (float)(i % 2)).ToArray()).expand(2, 1, 28, 28);
         Assert.Equal(0.5, PixelStatistics.Sharpness(stripes), 6);
         // A ramp of 0.1 per row: (0 + 0.1) / 2; blurring a picture lowers it.
         var ramp = (0.1f * arange(8)).to(float32).reshape(1, 1, 8, 1).expand(1, 1, 8, 5);
