@@ -80,7 +80,7 @@ public class ToyYardstickTests
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         try
         {
-            var modes = new ModeCoverageResult(7, 8, new long[8], 0.8125);
+            var modes = new ModeCoverageResult(7, 8, new long[8], 0.813);
             var rows = new[]
             {
                 new ToyScores("data", "8gaussians", 0.0123, 0.0100, -0.00001, -1.234, modes, 0),
@@ -89,8 +89,8 @@ public class ToyYardstickTests
             var lines = ToyScores.Table(rows).Split('\n');
             Assert.Equal(3, lines.Length);
             Assert.Equal("data        model           SW₁  × floor      MMD²  log p(x)  modes  within 3σ    time", lines[0]);
-            Assert.Equal("8gaussians  data         0.0123      1.2 -0.00001    -1.234    7/8    81.3 %        ", lines[1]);
-            Assert.Equal("swiss-roll  GAN          0.2500     12.5 +0.00457         –      –          –    61 s", lines[2]);
+            Assert.Equal("8gaussians  data         0.0123      1.2  -0.00001    -1.234    7/8     81.3 %        ", lines[1]);
+            Assert.Equal("swiss-roll  GAN          0.2500     12.5  +0.00457         –      –          –    61 s", lines[2]);
 
             var yardstick = new ToyYardstick("normal", Normal, n: 200, floorDraws: 3);
             var line = yardstick.DescribeSecondDraw(rows[0]);
