@@ -22,7 +22,7 @@ public class CourseNotebookTests
         ["01-gaussian-noise"] = new[] { ("double mu = 1.0, sigma = 0.5", "image/png"), ("histogram.Interactive()", "text/html"), ("histogram.Interactive()", "image/png"), ("ImageDataset testSet", "image/png") },
         ["02-forward-process"] = new[] { ("var tAxis = Enumerable", "image/png"), ("var four = images.Images[0..4]", "image/gif") },
         ["03-reverse-process"] = new[] { ("var boundFig = new Figure", "image/png") },
-        ["04-training-2d"] = new[] { ("long steps = quick ? 3000", "image/png"), ("var fresh = ToyDatasets.Sample(dataset", "image/png") },
+        ["04-training-2d"] = new[] { ("long steps = quick ? 3000", "image/png"), ("new Figure(900, 470).Title($\"Samples (colour)", "image/png") },
         ["05-sampling"] = new[] { ("double[] xs = stepCounts", "image/png"), ("int cloud = quick", "image/gif") },
         ["06-images"] = new[] { ("int ddimSteps", "image/png"), ("shownIndices", "image/gif"), ("double[] scales = { 0, 1, 3, 5 }", "image/png") },
         ["07-score-and-langevin"] = new[] { ("var fig = new Figure(560, 540)", "image/png"), ("int[] frameSteps", "image/gif") },
