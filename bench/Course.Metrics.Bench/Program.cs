@@ -24,6 +24,7 @@ for (int i = 0; i + 1 < args.Length; i += 2)
         default: throw new ArgumentException($"unknown option {args[i]}; options: --rounds N --threads N --classifier FILE --features-out F.npz");
     }
 if (threads > 0) set_num_threads(threads);
+Course.Diffusion.LargeTensorMemory.KeepForReuse();   // as the lessons and the command line run
 using var classifier = ClassifierFiles.Load(classifierPath);
 using var train = FashionMnist.Load(DatasetSplit.Train, limit: 10000);
 using var test = FashionMnist.Load(DatasetSplit.Test);

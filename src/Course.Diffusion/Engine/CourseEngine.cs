@@ -29,10 +29,12 @@ public static class CourseEngine
     static readonly Lazy<string?> s_problem = new(FindLoadProblem);
 
     /// <summary>Throws <see cref="PlatformNotSupportedException"/> with the cause and the fix where this
-    /// engine cannot load on this machine; returns at once otherwise (the check runs once).</summary>
+    /// engine cannot load on this machine; returns at once otherwise (the check runs once). Every lesson's
+    /// first cell calls it, so it also sets the allocator up for large tensors (<see cref="LargeTensorMemory"/>).</summary>
     public static void EnsureLoadable()
     {
         if (s_problem.Value is { } problem) throw new PlatformNotSupportedException(problem);
+        LargeTensorMemory.KeepForReuse();
     }
 
     /// <summary>One line for a learner: the engine, its libtorch and threads (loads the engine).</summary>

@@ -37,6 +37,7 @@ public static class EngineNumericsCheck
 
     static NumericsReport Ensure(Device? device, bool announce)
     {
+        LargeTensorMemory.KeepForReuse();   // what every trainer runs first, so training gets it too
         var on = device ?? CPU;
         lock (s_gate)
         {
