@@ -79,6 +79,24 @@ public static class Ranking
         return provisional with { Noise = noise, Resolved = provisional.Gap > noise };
     }
 
+    /// <summary>The image-metric verdicts the lessons print: FID (lower is better), precision and recall (higher), each
+    /// against the range of the real-image floors at the same n (<c>ImageEvaluator.Floors</c>).</summary>
+    public static IReadOnlyList<RankingResult> OfImageQuality(IEnumerable<(string Name, ImageQualityScores Scores)> rows,
+        IReadOnlyList<ImageQualityScores> floors)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(floors);
+        var list = rows.ToList();
+        var metrics = new (string Name, Func<ImageQualityScores, double> Value, bool LowerIsBetter)[]
+        {
+            ("FID", s => s.Fid.Value, true),
+            ("precision", s => s.PrecisionRecall.Precision, false),
+            ("recall", s => s.PrecisionRecall.Recall, false),
+        };
+        return metrics.Select(m => Best(m.Name, list.Select(r => (r.Name, m.Value(r.Scores))), m.LowerIsBetter,
+            Spread(floors.Select(m.Value)), $"the range of {floors.Count} floors")).ToList();
+    }
+
     /// <summary>The range (highest − lowest) of repeated measurements: the noise of one measurement, as
     /// <see cref="Best"/> takes it. At least two values.</summary>
     public static double Spread(IEnumerable<double> repeated)
