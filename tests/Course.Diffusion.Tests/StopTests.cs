@@ -204,4 +204,21 @@ public class StopTests
         Assert.Equal("stopped while measuring 20 images; no scores kept, the images and the model are unchanged", stopped.Message);
         Assert.Equal(20L, evaluator.Score(images).Count);   // and it measures when not stopped
     }
+
+    [Fact]
+    public void Measuring_the_floor_stops_with_one_line()
+    {
+        using var scope = NewDisposeScope();
+        using var classifier = new Course.Diffusion.Evaluation.FashionClassifier();
+        using var g = new Generator(6);
+        var reference = rand(new long[] { 40, 1, 28, 28 }, generator: g) * 2 - 1;
+        var pool = rand(new long[] { 40, 1, 28, 28 }, generator: g) * 2 - 1;
+        using var evaluator = new Course.Diffusion.Evaluation.ImageEvaluator(classifier, reference,
+            randint(0, 10, new long[] { 40 }, generator: g), pool);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var stopped = Assert.Throws<OperationStoppedException>(() => evaluator.Floors(20, 3, cancelled.Token));
+        Assert.Equal("stopped while measuring the floor at n = 20; the draws finished before are kept", stopped.Message);
+        Assert.Equal(20L, evaluator.Floor(20).Count);   // and it measures when not stopped
+    }
 }

@@ -113,7 +113,7 @@ public sealed class ImageEvaluator : IDisposable
     /// <summary>The floor at n: n real images from the floor pool (at most all of it) against the reference, and the
     /// classifier's accuracy on n reference images with their labels (at most all of them). One draw of the n images
     /// (the first of <see cref="Floors"/>); at small n the floor itself scatters from draw to draw.</summary>
-    public ImageQualityScores Floor(long n, CancellationToken cancellationToken = default) => FloorDraw(n, 0, cancellationToken);
+    public ImageQualityScores Floor(long n, CancellationToken cancellationToken = default) => Floors(n, 1, cancellationToken)[0];
 
     /// <summary>The floor at n for <paramref name="draws"/> independent draws of the n real images (and of the n labelled
     /// reference images), so that its scatter can be shown: how far apart two sets of n real images already are.
@@ -122,7 +122,15 @@ public sealed class ImageEvaluator : IDisposable
     {
         if (draws < 1) throw new ArgumentOutOfRangeException(nameof(draws), draws, "need at least one draw");
         var floors = new ImageQualityScores[draws];
-        for (int d = 0; d < draws; d++) floors[d] = FloorDraw(n, d, cancellationToken);
+        using var stop = StopRequest.Watch(cancellationToken);   // the stop button, as in Score
+        try
+        {
+            for (int d = 0; d < draws; d++) floors[d] = FloorDraw(n, d, stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsRequested)
+        {
+            throw stop.Stopped($"stopped while measuring the floor at n = {n:N0}; the draws finished before are kept");
+        }
         return floors;
     }
 
