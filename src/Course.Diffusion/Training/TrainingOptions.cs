@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Course.Diffusion.Processes;
 
 namespace Course.Diffusion.Training;
 
@@ -32,6 +33,17 @@ public sealed record TrainingOptions
     public long WarmupSteps { get; init; } = 100;
 
     public LearningRateDecay Decay { get; init; } = LearningRateDecay.Constant;
+
+    /// <summary>What the network predicts, and so the target of the squared error: the noise ε (Ho et al.
+    /// 2020, eq. 14), x_0, or the velocity v = √ᾱ_t ε − √(1 − ᾱ_t) x_0 (Salimans &amp; Ho 2022, §4), whose
+    /// error weighs the noise levels more evenly. Samplers must be told the same.</summary>
+    public ModelOutput Prediction { get; init; } = ModelOutput.Epsilon;
+
+    /// <summary>Wall-clock time to train for in all (over every call to Train, and across a resume):
+    /// training stops when <see cref="DiffusionTrainer.TrainingTime"/> reaches it, and a
+    /// <see cref="LearningRateDecay.Cosine"/> decay runs over this time instead of over
+    /// <see cref="TotalSteps"/>, so a run of any length ends with the rate at its minimum. Null: steps only.</summary>
+    public TimeSpan? TimeBudget { get; init; }
 
     /// <summary>Where the cosine decay ends.</summary>
     public double MinLearningRate { get; init; }
@@ -71,7 +83,9 @@ public sealed record TrainingOptions
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"LearningRate must be a positive number, got {LearningRate}");
         if (!(WeightDecay >= 0)) throw new ArgumentException($"WeightDecay must be >= 0, got {WeightDecay}");
         if (WarmupSteps < 0) throw new ArgumentException($"WarmupSteps must be >= 0, got {WarmupSteps}");
-        if (Decay == LearningRateDecay.Cosine && TotalSteps <= WarmupSteps)
+        if (TimeBudget is { } budget && !(budget > TimeSpan.Zero)) throw new ArgumentException($"TimeBudget must be positive, got {budget}");
+        if (!Enum.IsDefined(Prediction)) throw new ArgumentException($"Prediction {Prediction} is not one of ε, x_0, v");
+        if (Decay == LearningRateDecay.Cosine && TimeBudget is null && TotalSteps <= WarmupSteps)
             throw new ArgumentException($"a cosine decay needs TotalSteps ({TotalSteps}) > WarmupSteps ({WarmupSteps})");
         if (!(MinLearningRate >= 0)) throw new ArgumentException($"MinLearningRate must be >= 0, got {MinLearningRate}");
         if (!(GradientClipNorm >= 0)) throw new ArgumentException($"GradientClipNorm must be >= 0 (0 = off), got {GradientClipNorm}");
