@@ -140,7 +140,9 @@ public sealed class DiffusionTrainer : IDisposable
             double rate = done / Math.Max(1e-9, (now - lastReportTime).TotalSeconds);
             double overall = (Step - first) / Math.Max(1e-9, now.TotalSeconds);
             lastAverage = done > 0 ? lossSinceReport / done : lastAverage;
-            var eta = overall > 0 ? TimeSpan.FromSeconds((target - Step) / overall) : TimeSpan.Zero;
+            double etaSeconds = overall > 0 ? (target - Step) / overall : 0;
+            // TotalSteps may be "no limit" (long.MaxValue) when a time budget ends the run.
+            var eta = etaSeconds < TimeSpan.MaxValue.TotalSeconds / 2 ? TimeSpan.FromSeconds(etaSeconds) : TimeSpan.MaxValue;
             long total = target;
             if (Options.TimeBudget is { } budget)
             {
