@@ -133,11 +133,50 @@ public class TimedTrainingTests
     }
 
     [Fact]
+    public void Nearest_log_snr_agrees_with_a_search_over_every_step()
+    {
+        var schedule = NoiseSchedule.Cosine();
+        var logSnr = schedule.SignalToNoiseRatio.Select(Math.Log).ToArray();
+        foreach (double target in new[] { -30.0, -12.5, -3.3, -0.01, 0, 0.7, 4.2, 9.9, 30 })
+        {
+            int best = Enumerable.Range(0, logSnr.Length).MinBy(i => Math.Abs(logSnr[i] - target));
+            int found = TimestepSampler.NearestLogSnr(schedule, target);
+            Assert.Equal(Math.Abs(logSnr[best] - target), Math.Abs(logSnr[found] - target), 12);
+        }
+    }
+
+    [Fact]
+    public void Log_snr_normal_sampling_gives_timesteps_whose_log_snr_has_the_asked_mean_and_deviation()
+    {
+        var schedule = NoiseSchedule.Cosine();
+        using var g = new Generator(17);
+        using var scope = NewDisposeScope();
+        const int n = 20000;
+        const double mean = -1, std = 2;
+        var t = TimestepSampler.Draw(schedule, TimestepSampling.LogSnrNormal, n, g, mean, std);
+        Assert.Equal(int64, t.dtype);
+        var lambdas = t.data<long>().ToArray().Select(i => Math.Log(schedule.SignalToNoiseRatio[i])).ToArray();
+        double m = lambdas.Average(), s = Math.Sqrt(lambdas.Select(l => (l - m) * (l - m)).Sum() / (n - 1));
+        // 5 standard errors of the mean (σ/√n) and of the deviation (σ/√(2n)), plus the grid's spacing
+        // in λ near the middle (< 0.02), which the nearest step can add.
+        Assert.InRange(m, mean - 5 * std / Math.Sqrt(n) - 0.02, mean + 5 * std / Math.Sqrt(n) + 0.02);
+        Assert.InRange(s, std - 5 * std / Math.Sqrt(2 * n) - 0.02, std + 5 * std / Math.Sqrt(2 * n) + 0.02);
+        // Uniform sampling still draws exactly what randint draws (runs keep their random stream).
+        using var g1 = new Generator(3);
+        using var g2 = new Generator(3);
+        Assert.Equal(randint(0, 1000, new long[] { 64 }, generator: g1).data<long>().ToArray(),
+            TimestepSampler.Draw(schedule, TimestepSampling.Uniform, 64, g2).data<long>().ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => TimestepSampler.Draw(schedule, TimestepSampling.LogSnrNormal, 4, g, 0, 0));
+    }
+
+    [Fact]
     public void Impossible_budgets_are_refused()
     {
         Assert.Throws<ArgumentException>(() => new TrainingOptions { TimeBudget = TimeSpan.Zero }.Validate());
         Assert.Throws<ArgumentException>(() => new TrainingOptions { TimeBudget = TimeSpan.FromSeconds(-1) }.Validate());
         Assert.Throws<ArgumentException>(() => new TrainingOptions { Prediction = (ModelOutput)7 }.Validate());
+        Assert.Throws<ArgumentException>(() => new TrainingOptions { LogSnrStd = 0 }.Validate());
+        Assert.Throws<ArgumentException>(() => new TrainingOptions { LogSnrMean = double.NaN }.Validate());
         // With a budget the cosine runs over time, so TotalSteps need not exceed the warm-up.
         new TrainingOptions { TimeBudget = TimeSpan.FromMinutes(1), Decay = LearningRateDecay.Cosine, TotalSteps = 1, WarmupSteps = 100 }.Validate();
     }

@@ -218,8 +218,9 @@ public sealed class DiffusionTrainer : IDisposable
         {
             var (x0, labels) = DrawBatch();
             long batch = x0.shape[0];
-            // Ho et al. Algorithm 1: t ~ Uniform({1, …, T}) — schedule indices 0 … T−1 here — and ε ~ N(0, I).
-            var t = randint(0, Schedule.Length, new[] { batch }, generator: Generator).to(_device);
+            // Ho et al. Algorithm 1: t ~ Uniform({1, …, T}) — schedule indices 0 … T−1 here — and ε ~ N(0, I);
+            // or t drawn by its log-SNR (TimestepSampling).
+            var t = TimestepSampler.Draw(Schedule, Options.TimestepSampling, batch, Generator, Options.LogSnrMean, Options.LogSnrStd).to(_device);
             var noise = randn(x0.shape, generator: Generator).to(x0.dtype, _device);
             var conditioning = DropLabels(labels, batch);
             var xt = Schedule.QSample(x0, t, noise);

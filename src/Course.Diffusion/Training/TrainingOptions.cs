@@ -39,6 +39,15 @@ public sealed record TrainingOptions
     /// error weighs the noise levels more evenly. Samplers must be told the same.</summary>
     public ModelOutput Prediction { get; init; } = ModelOutput.Epsilon;
 
+    /// <summary>How the noise level t of each example is drawn (uniform, or normal in log-SNR).</summary>
+    public TimestepSampling TimestepSampling { get; init; } = TimestepSampling.Uniform;
+
+    /// <summary>Mean of the log-SNR for <see cref="TimestepSampling.LogSnrNormal"/> (0: signal and noise equally strong).</summary>
+    public double LogSnrMean { get; init; }
+
+    /// <summary>Standard deviation of the log-SNR for <see cref="TimestepSampling.LogSnrNormal"/>.</summary>
+    public double LogSnrStd { get; init; } = 2;
+
     /// <summary>Wall-clock time to train for in all (over every call to Train, and across a resume):
     /// training stops when <see cref="DiffusionTrainer.TrainingTime"/> reaches it, and a
     /// <see cref="LearningRateDecay.Cosine"/> decay runs over this time instead of over
@@ -84,6 +93,9 @@ public sealed record TrainingOptions
         if (!(WeightDecay >= 0)) throw new ArgumentException($"WeightDecay must be >= 0, got {WeightDecay}");
         if (WarmupSteps < 0) throw new ArgumentException($"WarmupSteps must be >= 0, got {WarmupSteps}");
         if (TimeBudget is { } budget && !(budget > TimeSpan.Zero)) throw new ArgumentException($"TimeBudget must be positive, got {budget}");
+        if (!Enum.IsDefined(TimestepSampling)) throw new ArgumentException($"TimestepSampling {TimestepSampling} is not one of {string.Join(", ", Enum.GetNames<TimestepSampling>())}");
+        if (!double.IsFinite(LogSnrMean) || !(LogSnrStd > 0) || double.IsInfinity(LogSnrStd))
+            throw new ArgumentException($"the log-SNR distribution needs a finite mean and a positive, finite deviation, got N({LogSnrMean}, {LogSnrStd}²)");
         if (!Enum.IsDefined(Prediction)) throw new ArgumentException($"Prediction {Prediction} is not one of ε, x_0, v");
         if (Decay == LearningRateDecay.Cosine && TimeBudget is null && TotalSteps <= WarmupSteps)
             throw new ArgumentException($"a cosine decay needs TotalSteps ({TotalSteps}) > WarmupSteps ({WarmupSteps})");
