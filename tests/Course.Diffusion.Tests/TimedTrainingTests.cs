@@ -136,7 +136,7 @@ public class TimedTrainingTests
     public void Nearest_log_snr_agrees_with_a_search_over_every_step()
     {
         var schedule = NoiseSchedule.Cosine();
-        var logSnr = schedule.SignalToNoiseRatio.Select(Math.Log).ToArray();
+        var logSnr = schedule.SignalToNoiseRatio.Select(r => Math.Log(r)).ToArray();
         foreach (double target in new[] { -30.0, -12.5, -3.3, -0.01, 0, 0.7, 4.2, 9.9, 30 })
         {
             int best = Enumerable.Range(0, logSnr.Length).MinBy(i => Math.Abs(logSnr[i] - target));
