@@ -153,7 +153,9 @@ public static class TrainLiveCommand
         var dir = {{Literal(dir)}};
         var checkpointPath = Path.Combine(dir, "training.safetensors");
         var weightsPath = Path.Combine(dir, "model.safetensors");
+        var kernelReady = SinceStart();
         var data = FashionMnist.Load(DatasetSplit.Train);
+        var dataLoaded = SinceStart();
         var recipe = new LiveTrainingRecipe
         {
             {{Optional("Guidance", o.Guidance)}}{{Optional("SamplerSteps", o.SamplerSteps)}}{{Optional("BatchSize", o.Batch)}}{{Optional("LearningRate", o.LearningRate)}}Seed = {{o.Seed}},
@@ -174,7 +176,8 @@ public static class TrainLiveCommand
         Console.WriteLine($"Fashion-MNIST: {data.Count:N0} images; {model.ToString().Split('\n')[0].TrimEnd('(')}; {recipe.Schedule()}");
         Console.WriteLine($"batch {recipe.BatchSize}, lr {recipe.LearningRate} (warm-up {recipe.WarmupSteps} steps, cosine over the budget), " +
             $"{recipe.Prediction}-prediction, EMA {recipe.EmaDecay}, p_uncond {recipe.UnconditionalProbability}; libtorch threads {torch.get_num_threads()}");
-        Console.WriteLine($"started {SinceStart().TotalSeconds:0.0} s ago (runtime, kernel, data); training for {budget.TotalSeconds:0.0} s");
+        Console.WriteLine($"started {SinceStart().TotalSeconds:0.0} s ago (runtime and kernel {kernelReady.TotalSeconds:0.0} s, " +
+            $"data {(dataLoaded - kernelReady).TotalSeconds:0.0} s); training for {budget.TotalSeconds:0.0} s");
         bool stopped = false;
         try
         {
@@ -197,7 +200,7 @@ public static class TrainLiveCommand
         var sampler = recipe.Sampler();
         var guided = recipe.Guided(model);
         int classes = model.NumClasses, perClass = {{o.PerClass}}, first = Math.Min(10, perClass);
-        using var generator = new Generator({{o.Seed}} + 1);
+        var generator = new Generator({{o.Seed}} + 1);
         var clock = Stopwatch.StartNew();
         var firstImages = ClassSamples.Draw(guided, sampler, ClassSamples.Labels(classes, first), model.SampleShape, generator);
         Console.WriteLine($"first {firstImages.shape[0]} samples ({first} per class, {recipe.SamplerSteps} steps, guidance {recipe.Guidance}) " +
