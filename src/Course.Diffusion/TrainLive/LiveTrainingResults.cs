@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Course.Diffusion.TrainLive;
+
+/// <summary>One measured point of a time-to-quality curve: a recipe trained for some minutes from random
+/// weights, its samples scored by the <c>evaluate</c> command (bench/train_live_curves.py writes them).</summary>
+public sealed record LiveTrainingPoint
+{
+    /// <summary>"course" (lesson 10's recipe) or "reference" (the plain PyTorch recipe).</summary>
+    [JsonPropertyName("recipe")] public string Recipe { get; init; } = "";
+    [JsonPropertyName("minutes")] public double Minutes { get; init; }
+    [JsonPropertyName("steps")] public long Steps { get; init; }
+    [JsonPropertyName("guidance")] public double Guidance { get; init; }
+    [JsonPropertyName("n")] public int N { get; init; }
+    [JsonPropertyName("fid")] public double Fid { get; init; }
+    [JsonPropertyName("kid")] public double Kid { get; init; }
+    [JsonPropertyName("precision")] public double Precision { get; init; }
+    [JsonPropertyName("recall")] public double Recall { get; init; }
+    [JsonPropertyName("accuracy")] public double Accuracy { get; init; }
+    /// <summary>Seconds to draw the N samples (null where the run did not time them).</summary>
+    [JsonPropertyName("sample_s")] public double? SampleSeconds { get; init; }
+    /// <summary>The 1-minute load average when the run started and ended.</summary>
+    [JsonPropertyName("load")] public double[] Load { get; init; } = Array.Empty<double>();
+}
+
+/// <summary>Stored measurements of lesson 10's recipe against the reference (bench/train_live_results.json).</summary>
+public sealed record LiveTrainingResults
+{
+    [JsonPropertyName("measured")] public string Measured { get; init; } = "";
+    [JsonPropertyName("machine")] public string Machine { get; init; } = "";
+    [JsonPropertyName("floor_fid")] public double FloorFid { get; init; }
+    [JsonPropertyName("floor_accuracy")] public double FloorAccuracy { get; init; }
+    [JsonPropertyName("rows")] public IReadOnlyList<LiveTrainingPoint> Rows { get; init; } = Array.Empty<LiveTrainingPoint>();
+
+    public static LiveTrainingResults Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"no stored measurements at {Path.GetFullPath(path)} (bench/train_live_curves.py writes them)", path);
+        return JsonSerializer.Deserialize<LiveTrainingResults>(File.ReadAllText(path))
+            ?? throw new InvalidDataException($"{path} holds no measurements");
+    }
+
+    /// <summary>The best row (lowest FID) of each recipe at each budget: the reference is judged at the better of
+    /// its guidance scales.</summary>
+    public IReadOnlyList<LiveTrainingPoint> Best() => Rows.GroupBy(r => (r.Recipe, r.Minutes))
+        .Select(g => g.MinBy(r => r.Fid)!).OrderBy(r => r.Minutes).ThenBy(r => r.Recipe).ToList();
+
+    /// <summary>A table: minutes, then for each recipe steps, guidance, FID, KID, precision, recall, accuracy.</summary>
+    public string ToText()
+    {
+        var c = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine(c, $"measured {Measured} on {Machine}; n = {Rows.FirstOrDefault()?.N ?? 0:N0} samples each; " +
+            $"floor (real images, same n): FID {FloorFid:0.00}, accuracy {FloorAccuracy:P1}");
+        sb.AppendLine("minutes  recipe     steps   guidance    FID     KID   precision  recall  accuracy  load");
+        foreach (var r in Best())
+            sb.AppendLine(c, $"{r.Minutes,7:0.##}  {r.Recipe,-9} {r.Steps,6:N0}   {r.Guidance,6:0.0}  {r.Fid,7:0.00} {r.Kid,7:0.00}   {r.Precision,7:0.000}  {r.Recall,6:0.000}  {r.Accuracy,7:P1}  {string.Join("-", r.Load.Select(l => l.ToString("0.0", c)))}");
+        return sb.ToString().TrimEnd();
+    }
+}
