@@ -128,7 +128,10 @@ public static class CourseCommand
             }
             try
             {
-                return await TrainLiveCommand.RunAsync(TrainLiveCommand.Parse(args[1..]), output, error).ConfigureAwait(false);
+                var live = TrainLiveCommand.Parse(args[1..]);
+                // The budget counts from this process's start (start-up and data loading count).
+                live.Started = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime();
+                return await TrainLiveCommand.RunAsync(live, output, error).ConfigureAwait(false);
             }
             catch (ArgumentException e)
             {
