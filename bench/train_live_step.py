@@ -29,7 +29,7 @@ def pytorch_side(a):
     model = CompactUNet(num_classes=10)
     ema = [p.detach().clone() for p in model.parameters()]
     params = list(model.parameters())
-    opt = torch.optim.AdamW(params, lr=2e-3, weight_decay=0.01)      # betas (0.9, 0.999), as the course's AdamW
+    opt = torch.optim.AdamW(params, lr=2e-3, betas=(0.9, 0.99), weight_decay=0.01)   # the recipe's AdamW
     g = torch.Generator().manual_seed(1)
     images = torch.rand(6000, 1, 28, 28, generator=g) * 2 - 1
     labels = torch.randint(0, 10, (6000,), generator=g)

@@ -170,6 +170,29 @@ public class TimedTrainingTests
     }
 
     [Fact]
+    public void Adam_beta2_reaches_the_optimizer()
+    {
+        // Adam's first step does not depend on β₂ (after bias correction m/√v = g/|g|); later steps do,
+        // by far more than rounding.
+        using var scope = NewDisposeScope();
+        var (images, labels) = SmallImages();
+        float[] After(double beta2, int steps)
+        {
+            manual_seed(8);
+            using var model = new CompactUNet(new CompactUNetConfig { ImageSize = 8, Channels = new[] { 8, 16 }, Groups = 4, NumClasses = 3 });
+            using var trainer = new DiffusionTrainer(model, NoiseSchedule.Cosine(), TrainingData.FromTensor(images, labels),
+                new TrainingOptions { BatchSize = 8, TotalSteps = steps, WarmupSteps = 0, AdamBeta2 = beta2, EmaDecay = 0 });
+            trainer.Train();
+            return model.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+        }
+        static double Gap(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs((double)x - y)).Max();
+        Assert.True(Gap(After(0.5, 1), After(0.999, 1)) < 1e-6);     // equal up to rounding (lr 1e-3)
+        Assert.Equal(After(0.5, 3), After(0.5, 3));
+        Assert.True(Gap(After(0.5, 3), After(0.999, 3)) > 1e-5);
+        Assert.Throws<ArgumentException>(() => new TrainingOptions { AdamBeta2 = 1 }.Validate());
+    }
+
+    [Fact]
     public void Impossible_budgets_are_refused()
     {
         Assert.Throws<ArgumentException>(() => new TrainingOptions { TimeBudget = TimeSpan.Zero }.Validate());

@@ -31,12 +31,24 @@ public sealed record LiveTrainingRecipe
 
     public double WeightDecay { get; init; } = 0.01;
 
+    /// <summary>AdamW's β₂: 0.99 rather than 0.999, so the first steps' large gradients are forgotten within
+    /// about a hundred steps instead of a thousand.</summary>
+    public double AdamBeta2 { get; init; } = 0.99;
+
     /// <summary>The largest EMA decay; the warm-up (1 + n) / (10 + n) keeps the average about the last
     /// tenth of the steps, whatever the run's length.</summary>
     public double EmaDecay { get; init; } = 0.999;
 
     /// <summary>Label dropout for classifier-free guidance (Ho &amp; Salimans 2022).</summary>
     public double UnconditionalProbability { get; init; } = 0.1;
+
+    /// <summary>How the noise levels are drawn: normal in log-SNR, N(<see cref="LogSnrMean"/>, <see cref="LogSnrStd"/>²),
+    /// so most steps practise the middle levels (<see cref="Training.TimestepSampling.LogSnrNormal"/>).</summary>
+    public TimestepSampling TimestepSampling { get; init; } = TimestepSampling.LogSnrNormal;
+
+    public double LogSnrMean { get; init; }
+
+    public double LogSnrStd { get; init; } = 2;
 
     /// <summary>The network predicts v = √ᾱ ε − √(1 − ᾱ) x_0 (Salimans &amp; Ho 2022).</summary>
     public ModelOutput Prediction { get; init; } = ModelOutput.V;
@@ -60,8 +72,9 @@ public sealed record LiveTrainingRecipe
     public TrainingOptions TrainingOptions(TimeSpan budget, int progressEvery = 25) => new()
     {
         TotalSteps = long.MaxValue, TimeBudget = budget, BatchSize = BatchSize, LearningRate = LearningRate,
-        WarmupSteps = WarmupSteps, Decay = LearningRateDecay.Cosine, WeightDecay = WeightDecay, GradientClipNorm = 1.0,
+        WarmupSteps = WarmupSteps, Decay = LearningRateDecay.Cosine, WeightDecay = WeightDecay, AdamBeta2 = AdamBeta2, GradientClipNorm = 1.0,
         EmaDecay = EmaDecay, EmaWarmup = true, UnconditionalProbability = UnconditionalProbability, Prediction = Prediction,
+        TimestepSampling = TimestepSampling, LogSnrMean = LogSnrMean, LogSnrStd = LogSnrStd,
         Seed = Seed, ProgressEvery = progressEvery,
     };
 

@@ -57,7 +57,7 @@ public sealed class DiffusionTrainer : IDisposable
         Schedule = schedule;
         Data = data;
         Generator = new Generator(unchecked((ulong)Options.Seed));
-        Optimizer = optim.AdamW(_parameters, lr: Options.LearningRate, weight_decay: Options.WeightDecay);
+        Optimizer = optim.AdamW(_parameters, lr: Options.LearningRate, beta2: Options.AdamBeta2, weight_decay: Options.WeightDecay);
         Ema = new Ema(model, Options.EmaDecay, Options.EmaWarmup);
     }
 

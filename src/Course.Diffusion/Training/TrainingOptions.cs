@@ -26,6 +26,10 @@ public sealed record TrainingOptions
     /// <summary>AdamW's base learning rate (reached at the end of the warm-up).</summary>
     public double LearningRate { get; init; } = 1e-3;
 
+    /// <summary>AdamW's β₂, the decay of its running mean of squared gradients (Kingma &amp; Ba 2015): 0.999 by
+    /// default; 0.99 forgets the large gradients of the first steps sooner, which suits runs of minutes.</summary>
+    public double AdamBeta2 { get; init; } = 0.999;
+
     /// <summary>AdamW's decoupled weight decay (Loshchilov &amp; Hutter 2019).</summary>
     public double WeightDecay { get; init; }
 
@@ -90,6 +94,7 @@ public sealed record TrainingOptions
         if (TotalSteps < 1) throw new ArgumentException($"TotalSteps must be at least 1, got {TotalSteps}");
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1, got {BatchSize}");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"LearningRate must be a positive number, got {LearningRate}");
+        if (!(AdamBeta2 >= 0 && AdamBeta2 < 1)) throw new ArgumentException($"AdamBeta2 must lie in [0, 1), got {AdamBeta2}");
         if (!(WeightDecay >= 0)) throw new ArgumentException($"WeightDecay must be >= 0, got {WeightDecay}");
         if (WarmupSteps < 0) throw new ArgumentException($"WarmupSteps must be >= 0, got {WarmupSteps}");
         if (TimeBudget is { } budget && !(budget > TimeSpan.Zero)) throw new ArgumentException($"TimeBudget must be positive, got {budget}");
