@@ -7,6 +7,8 @@ public sealed class TrainLiveOptions
 {
     /// <summary>Wall-clock minutes from the command's start (data loading counted) to the end of training.</summary>
     public double Minutes { get; set; } = 2.5;
+    /// <summary>Train exactly this many steps instead (the cosine then runs over the steps): runs that repeat step for step.</summary>
+    public long? Steps { get; set; }
     public string Out { get; set; } = "";
     /// <summary>Samples per class written to samples.npy (10 classes).</summary>
     public int PerClass { get; set; } = 200;
@@ -43,6 +45,8 @@ public static class TrainLiveCommand
           --out DIR            writes DIR/samples.npy (uint8 [N, 28, 28], class-major), DIR/labels.npy (int64 [N]),
                                DIR/model.safetensors (EMA weights; ModelFiles.Load reads it) and
                                DIR/training.safetensors (weights, EMA, optimizer, generators: for --resume)
+          --steps N            train exactly N steps instead of for a time (the learning rate's cosine runs over the
+                               steps): the same run step for step on any machine, however busy
           --per-class K        samples per class (default 200: N = 2,000); the first 10 of each class are drawn first
           --guidance S         classifier-free guidance scale (default: lesson 10's recipe)
           --sampler-steps N    DPM-Solver++(2M) steps (default: the recipe's)
@@ -86,6 +90,12 @@ public static class TrainLiveCommand
             {
                 case "--minutes": o.Minutes = Number(0.001, 24 * 60); break;
                 case "--out": o.Out = Value(); break;
+                case "--steps":
+                    var stepsText = Value();
+                    if (!long.TryParse(stepsText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var steps) || steps < 1)
+                        throw new ArgumentException($"--steps needs a whole number >= 1, not '{stepsText}'");
+                    o.Steps = steps;
+                    break;
                 case "--per-class": o.PerClass = Whole(1, 100_000); break;
                 case "--guidance": o.Guidance = Number(0, 100); break;
                 case "--sampler-steps": o.SamplerSteps = Whole(1, 1000); break;
@@ -168,13 +178,16 @@ public static class TrainLiveCommand
         bool resume = {{(o.Resume ? "true" : "false")}};
         var minutes = TimeSpan.FromMinutes({{Number(o.Minutes)}});
         var budget = resume ? minutes : minutes - SinceStart();
-        if (budget <= TimeSpan.Zero)
+        if (budget <= TimeSpan.Zero && {{(o.Steps is null ? "true" : "false")}})
         {
             Console.WriteLine($"starting up took {SinceStart().TotalSeconds:0.0} s, the whole budget of {minutes.TotalSeconds:0.0} s: training one step");
-            budget = TimeSpan.FromTicks(1);
         }
-        var trainer = new DiffusionTrainer(model, recipe.Schedule(), TrainingData.FromTensor(data.Images, data.Labels),
-            recipe.TrainingOptions(budget, progressEvery: 100));
+        var options = recipe.TrainingOptions(budget, progressEvery: 100);
+        long? fixedSteps = {{(o.Steps is { } n ? n.ToString(CultureInfo.InvariantCulture) : "null")}};
+        if (fixedSteps is { } stepCount)
+            options = options with { TimeBudget = null, TotalSteps = stepCount, WarmupSteps = Math.Min(options.WarmupSteps, stepCount - 1) };
+        else if (budget <= TimeSpan.Zero) options = options with { TimeBudget = TimeSpan.FromTicks(1) };
+        var trainer = new DiffusionTrainer(model, recipe.Schedule(), TrainingData.FromTensor(data.Images, data.Labels), options);
         if (resume)
         {
             trainer.Resume(checkpointPath);
@@ -186,11 +199,12 @@ public static class TrainLiveCommand
         Console.WriteLine($"batch {recipe.BatchSize}, lr {recipe.LearningRate} (warm-up {recipe.WarmupSteps} steps, cosine over the budget), " +
             $"{recipe.Prediction}-prediction, EMA {recipe.EmaDecay}, p_uncond {recipe.UnconditionalProbability}; libtorch threads {torch.get_num_threads()}");
         Console.WriteLine($"started {SinceStart().TotalSeconds:0.0} s ago (runtime and kernel {kernelReady.TotalSeconds:0.0} s, " +
-            $"data {(dataLoaded - kernelReady).TotalSeconds:0.0} s); training for {budget.TotalSeconds:0.0} s");
+            $"data {(dataLoaded - kernelReady).TotalSeconds:0.0} s); training " +
+            (fixedSteps is { } k ? $"for {k} steps" : $"for {budget.TotalSeconds:0.0} s"));
         bool stopped = false;
         try
         {
-            trainer.Train(progress: new Print(trainer, budget));
+            trainer.Train(progress: new Print(trainer, options.TimeBudget));
         }
         catch (OperationStoppedException e)
         {
@@ -246,11 +260,15 @@ public static class TrainLiveCommand
         class Print : IProgress<TrainingReport>
         {
             readonly DiffusionTrainer _trainer;
-            readonly TimeSpan _budget;
-            public Print(DiffusionTrainer trainer, TimeSpan budget) { _trainer = trainer; _budget = budget; }
-            public void Report(TrainingReport r) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"step {r.Step,6}  loss {r.AverageLoss:0.0000}  {1000 / Math.Max(1e-9, r.StepsPerSecond),6:0.0} ms/step  lr {r.LearningRate:0.00e+0}  " +
-                $"trained {_trainer.TrainingTime.TotalSeconds,6:0.0} s of {_budget.TotalSeconds:0.0} s"));
+            readonly TimeSpan? _budget;
+            public Print(DiffusionTrainer trainer, TimeSpan? budget) { _trainer = trainer; _budget = budget; }
+            public void Report(TrainingReport r)
+            {
+                var c = CultureInfo.InvariantCulture;
+                string of = _budget is { } b ? string.Create(c, $" of {b.TotalSeconds:0.0} s") : string.Create(c, $", step {r.Step} of {r.TotalSteps}");
+                Console.WriteLine(string.Create(c, $"step {r.Step,6}  loss {r.AverageLoss:0.0000}  {1000 / Math.Max(1e-9, r.StepsPerSecond),6:0.0} ms/step  " +
+                    $"lr {r.LearningRate:0.00e+0}  trained {_trainer.TrainingTime.TotalSeconds,6:0.0} s") + of);
+            }
         }
         """;
 }
