@@ -57,7 +57,7 @@ public sealed record LiveTrainingRecipe
     public int SamplerSteps { get; init; } = 10;
 
     /// <summary>Classifier-free guidance scale s (1: the conditional model alone).</summary>
-    public double Guidance { get; init; } = 1.5;
+    public double Guidance { get; init; } = 4;
 
     /// <summary>Seed of the trainer's generator (batches, timesteps, noise, label dropout).</summary>
     public long Seed { get; init; }
