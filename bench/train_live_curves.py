@@ -41,8 +41,8 @@ def evaluate(samples, labels, log):
     return json.loads(text.strip().splitlines()[-1])
 
 
-def point(recipe, minutes, steps, guidance, scores, sample_s, loads):
-    return {"recipe": recipe, "minutes": minutes, "steps": steps, "guidance": guidance, "n": scores["n"],
+def point(recipe, minutes, seed, steps, guidance, scores, sample_s, loads):
+    return {"recipe": recipe, "minutes": minutes, "seed": seed, "steps": steps, "guidance": guidance, "n": scores["n"],
             "fid": scores["fid"], "kid": scores["kid"], "precision": scores["precision"], "recall": scores["recall"],
             "accuracy": scores["accuracy"], "sample_s": sample_s, "load": loads}
 
@@ -56,6 +56,7 @@ def main():
     p.add_argument("--reference", default=os.path.join(HERE, "ref_train_live.py"))
     p.add_argument("--plain-reference", action="store_true", help="run the reference without the allocator thresholds")
     p.add_argument("--only", choices=["course", "reference"], help="run one recipe only")
+    p.add_argument("--seeds", type=int, nargs="+", default=[0], help="training seeds; each budget runs every seed, both recipes")
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
     path = os.path.join(a.out, "results.json")
@@ -68,14 +69,15 @@ def main():
         with open(path, "w") as f:
             json.dump(results, f, indent=1)
 
-    for m in a.minutes:
-        tag = f"{m:g}min"
+    for m, seed in [(m, s) for m in a.minutes for s in a.seeds]:
+        tag = f"{m:g}min" + (f"_seed{seed}" if seed else "")
         if a.only != "course":
             d = os.path.join(a.out, f"reference_{tag}")
             os.makedirs(d, exist_ok=True)
             l0 = load()
             text = run(["/usr/bin/python3", a.reference, "--minutes", str(m), "--ckpt", "--out", d, "--threads", str(a.threads),
-                        "--guidance", "1.5", "3", "--per-class", str(a.per_class), "--judge", os.path.join(a.out, "judge.pt")],
+                        "--guidance", "1.5", "3", "--per-class", str(a.per_class), "--judge", os.path.join(a.out, "judge.pt"),
+                        "--seed", str(seed)],
                        os.path.join(d, "log.txt"), None if a.plain_reference else ALLOCATOR)
             loads = [l0, load()]
             info = json.load(open(os.path.join(d, "results.json")))
@@ -84,7 +86,7 @@ def main():
                 scores = evaluate(os.path.join(d, f"samples_{m:g}min_w{w:g}.npy"), os.path.join(d, "labels.npy"),
                                   os.path.join(d, f"evaluate_w{w:g}.txt"))
                 # the reference times its sampling at the first scale only
-                results["rows"].append(point("reference", m, ck["steps"], w, scores, ck["sample_s"] if w == 1.5 else None, loads))
+                results["rows"].append(point("reference", m, seed, ck["steps"], w, scores, ck["sample_s"] if w == 1.5 else None, loads))
                 results["floor_fid"], results["floor_accuracy"] = scores["floor"]["fid"], scores["floor"]["accuracy"]
                 print(f"reference {tag} w {w}: {ck['steps']} steps, FID {scores['fid']:.2f}, acc {scores['accuracy']:.3f}, "
                       f"recall {scores['recall']:.3f} (load {loads})", flush=True)
@@ -93,13 +95,13 @@ def main():
             d = os.path.join(a.out, f"course_{tag}")
             l0 = load()
             text = run(COURSE + ["train-live", "--minutes", str(m), "--out", d, "--threads", str(a.threads),
-                                 "--per-class", str(a.per_class)], os.path.join(a.out, f"course_{tag}.log"))
+                                 "--per-class", str(a.per_class), "--seed", str(seed)], os.path.join(a.out, f"course_{tag}.log"))
             loads = [l0, load()]
             steps = int(re.search(r"trained: (\d+) steps", text).group(1))
             guidance = float(re.search(r"guidance ([0-9.]+)\)", text).group(1))
             sample_s = float(re.search(r"sampled \d+ images in ([0-9.]+) s", text).group(1))
             scores = evaluate(os.path.join(d, "samples.npy"), os.path.join(d, "labels.npy"), os.path.join(d, "evaluate.txt"))
-            results["rows"].append(point("course", m, steps, guidance, scores, sample_s, loads))
+            results["rows"].append(point("course", m, seed, steps, guidance, scores, sample_s, loads))
             results["floor_fid"], results["floor_accuracy"] = scores["floor"]["fid"], scores["floor"]["accuracy"]
             print(f"course {tag}: {steps} steps, FID {scores['fid']:.2f}, acc {scores['accuracy']:.3f}, "
                   f"recall {scores['recall']:.3f} (load {loads})", flush=True)
@@ -107,11 +109,11 @@ def main():
 
     print()
     print(f"{results['measured']}, {results['machine']}; n = {a.per_class * 10} samples; floor FID {results.get('floor_fid', 0):.2f}")
-    print("| minutes | recipe | steps | guidance | FID | KID | precision | recall | accuracy | sampling (s) | load |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for r in sorted(results["rows"], key=lambda r: (r["minutes"], r["recipe"], r["guidance"])):
+    print("| minutes | recipe | seed | steps | guidance | FID | KID | precision | recall | accuracy | sampling (s) | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in sorted(results["rows"], key=lambda r: (r["minutes"], r["recipe"], r.get("seed", 0), r["guidance"])):
         s = "" if r["sample_s"] is None else f"{r['sample_s']:.0f}"
-        print(f"| {r['minutes']:g} | {r['recipe']} | {r['steps']:,} | {r['guidance']:g} | {r['fid']:.2f} | {r['kid']:.2f} | "
+        print(f"| {r['minutes']:g} | {r['recipe']} | {r.get('seed', 0)} | {r['steps']:,} | {r['guidance']:g} | {r['fid']:.2f} | {r['kid']:.2f} | "
               f"{r['precision']:.3f} | {r['recall']:.3f} | {100 * r['accuracy']:.1f} % | {s} | {r['load'][0]:.1f}-{r['load'][1]:.1f} |")
 
 
