@@ -20,7 +20,10 @@ namespace Course.Diffusion.Training;
 /// </code>
 /// with AdamW, gradient clipping, a linear learning-rate warm-up (then constant or cosine), an EMA of
 /// the weights, label dropout to the null class for classifier-free guidance, progress reports and
-/// checkpoints that resume bit for bit on the CPU. Each step runs in its own dispose scope.
+/// checkpoints that resume bit for bit on the CPU. Each step runs in its own dispose scope. Options
+/// change the target (x_0 or v instead of ε), how t is drawn (normal in log-SNR instead of uniform)
+/// and what ends the run (a wall-clock <see cref="TrainingOptions.TimeBudget"/>, over which the cosine
+/// then runs: lesson 10).
 /// </summary>
 /// <remarks>
 /// Randomness: batches, timesteps, noise and label dropout come from the trainer's own
