@@ -15,7 +15,7 @@ Writes OUT/results.json (the format LiveTrainingResults reads; copy it to bench/
 a Markdown table. The reference's own judge (a small CNN it trains once, cached as OUT/judge.pt) also runs; its
 accuracy is printed by the reference, the table uses the course's classifier for both.
 """
-import argparse, json, os, platform, re, subprocess, sys, time
+import argparse, json, os, platform, re, shutil, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -47,6 +47,26 @@ def point(recipe, minutes, seed, steps, guidance, scores, sample_s, loads):
             "accuracy": scores["accuracy"], "sample_s": sample_s, "load": loads}
 
 
+def resample(a, results, m, seed, tag):
+    """The course's run at further guidance scales: the saved weights, no more steps, the same sampling noise."""
+    d = os.path.join(a.out, f"course_{tag}")
+    done = {(r["guidance"]) for r in results["rows"] if r["recipe"] == "course" and r["minutes"] == m and r.get("seed", 0) == seed}
+    first = next(r for r in results["rows"] if r["recipe"] == "course" and r["minutes"] == m and r.get("seed", 0) == seed)
+    for w in a.course_guidance:
+        if w in done:
+            continue
+        e = f"{d}_w{w:g}"
+        os.makedirs(e, exist_ok=True)
+        shutil.copy(os.path.join(d, "training.safetensors"), os.path.join(e, "training.safetensors"))
+        text = run(COURSE + ["train-live", "--resume", "--steps", str(first["steps"]), "--out", e, "--threads", str(a.threads),
+                             "--per-class", str(a.per_class), "--seed", str(seed), "--guidance", str(w)], os.path.join(e, "log.txt"))
+        sample_s = float(re.search(r"sampled \d+ images in ([0-9.]+) s", text).group(1))
+        scores = evaluate(os.path.join(e, "samples.npy"), os.path.join(e, "labels.npy"), os.path.join(e, "evaluate.txt"))
+        results["rows"].append(point("course", m, seed, first["steps"], w, scores, sample_s, first["load"]))
+        print(f"course {tag} at guidance {w:g}: FID {scores['fid']:.2f}, acc {scores['accuracy']:.3f}, "
+              f"recall {scores['recall']:.3f}", flush=True)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--minutes", type=float, nargs="+", default=[0.5, 1, 2.5, 5, 15])
@@ -57,6 +77,11 @@ def main():
     p.add_argument("--plain-reference", action="store_true", help="run the reference without the allocator thresholds")
     p.add_argument("--only", choices=["course", "reference"], help="run one recipe only")
     p.add_argument("--seeds", type=int, nargs="+", default=[0], help="training seeds; each budget runs every seed, both recipes")
+    p.add_argument("--course-guidance", type=float, nargs="*", default=[3.0],
+                   help="further guidance scales for the course's runs, drawn from the same weights and noise after the run "
+                        "(the reference is drawn at two scales, 1.5 and 3; so is the course: its own and these)")
+    p.add_argument("--resample-only", action="store_true",
+                   help="only draw the course's runs already in OUT at the --course-guidance scales")
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
     path = os.path.join(a.out, "results.json")
@@ -91,7 +116,7 @@ def main():
                 print(f"reference {tag} w {w}: {ck['steps']} steps, FID {scores['fid']:.2f}, acc {scores['accuracy']:.3f}, "
                       f"recall {scores['recall']:.3f} (load {loads})", flush=True)
             save()
-        if a.only != "reference":
+        if a.only != "reference" and not a.resample_only:
             d = os.path.join(a.out, f"course_{tag}")
             l0 = load()
             text = run(COURSE + ["train-live", "--minutes", str(m), "--out", d, "--threads", str(a.threads),
@@ -105,6 +130,9 @@ def main():
             results["floor_fid"], results["floor_accuracy"] = scores["floor"]["fid"], scores["floor"]["accuracy"]
             print(f"course {tag}: {steps} steps, FID {scores['fid']:.2f}, acc {scores['accuracy']:.3f}, "
                   f"recall {scores['recall']:.3f} (load {loads})", flush=True)
+            save()
+        if a.only != "reference":
+            resample(a, results, m, seed, tag)
             save()
 
     print()
