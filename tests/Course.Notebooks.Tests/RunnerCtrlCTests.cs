@@ -34,8 +34,11 @@ public class RunnerCtrlCTests
             "trainer.Train();",
             "Console.WriteLine(\"after\" + \"-the-stop-\" + \"ran\");");
         var runner = Path.Combine(root, "src", "Course.Notebooks", "bin", "Release", "net10.0", "Course.Notebooks.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { runner, "run", "--notebooks", dir.File("notebooks"), "--out", dir.File("out") })
+        // A terminal starts the runner with SIGINT at its default. The test process may have inherited it
+        // ignored (a background job of a non-interactive shell), and .NET keeps an inherited SIG_IGN, so
+        // the runner is started through env(1) with SIGINT set back to its default.
+        var info = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "--default-signal=INT", "dotnet", runner, "run", "--notebooks", dir.File("notebooks"), "--out", dir.File("out") })
             info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
