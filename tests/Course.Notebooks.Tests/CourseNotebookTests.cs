@@ -30,12 +30,32 @@ public class CourseNotebookTests
         ["09-scaling-laws"] = new[] { ("var fig = new Figure(820, 480)", "image/png"), ("var iso = new Figure", "image/png"), ("var lawFig = new Figure", "image/png"), ("var densityFig = new Figure", "image/png") },
     };
 
+    public static IEnumerable<string> LessonNames => Promised.Keys;
+
     public static TheoryData<string> Lessons()
     {
         var data = new TheoryData<string>();
         foreach (var name in Promised.Keys) data.Add(name);
         return data;
     }
+
+    /// <summary>The lessons whose runs this test run includes: all, unless <c>COURSE_TEST_LESSONS</c> names some by
+    /// number (<c>"06,08"</c>; <c>"none"</c> for none). CI uses it to run each lesson's program once per engine
+    /// where it is cheapest (docs/maintaining.md); a developer's <c>./run-tests.sh</c> runs them all.</summary>
+    public static TheoryData<string> LessonsToRunHere(IEnumerable<string> lessons)
+    {
+        var chosen = Environment.GetEnvironmentVariable("COURSE_TEST_LESSONS");
+        var numbers = string.IsNullOrWhiteSpace(chosen) ? null
+            : chosen.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        var data = new TheoryData<string>();
+        foreach (var name in lessons)
+            if (numbers is null || numbers.Contains(name[..2])) data.Add(name);
+        if (data.Count == 0) data.Add(NoLessonHere);
+        return data;
+    }
+
+    /// <summary>The one case a theory gets when <c>COURSE_TEST_LESSONS</c> leaves it no lesson (xunit needs one).</summary>
+    internal const string NoLessonHere = "(none chosen by COURSE_TEST_LESSONS)";
 
     /// <summary>The lessons the in-process runner (what <c>./run-course.sh</c> uses) runs here: one plain lesson and the
     /// one with an interactive chart. Every lesson runs in the course's kernel through a real Jupyter client in
