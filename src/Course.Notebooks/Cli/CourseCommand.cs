@@ -51,7 +51,9 @@ public static class CourseCommand
               train-generative --model vae|gan [options] trains lesson 08's VAE or GAN (train-generative --help);
               train-classifier [options] trains the Fashion-MNIST classifier of the image metrics (train-classifier --help);
               evaluate SAMPLES [--labels L.npy] [--json] [--features-out F.npz] measures 28x28 samples: FID, KID,
-                precision/recall, accuracy by label, each with its floor (evaluate --help).
+                precision/recall, accuracy by label, each with its floor (evaluate --help);
+              translate [--lang ja] [--check] [--skeleton LESSON] builds the Japanese lessons from the English ones and
+                their translations, and lists stale translations (translate --help).
         """;
 
     public static async Task<int> MainAsync(string[] args)
@@ -131,6 +133,23 @@ public static class CourseCommand
             catch (ArgumentException e)
             {
                 error.WriteLine($"{e.Message}\n\n{TrainClassifierCommand.Usage}");
+                return 2;
+            }
+        }
+        if (args[0] == "translate")
+        {
+            if (args.Length > 1 && args[1] is "-h" or "--help")
+            {
+                output.WriteLine(TranslateCommand.Usage);
+                return 0;
+            }
+            try
+            {
+                return TranslateCommand.Run(TranslateCommand.Parse(args[1..]), output, error);
+            }
+            catch (ArgumentException e)
+            {
+                error.WriteLine($"{e.Message}\n\n{TranslateCommand.Usage}");
                 return 2;
             }
         }
