@@ -117,13 +117,13 @@ internal static class LearnerMessages
 
     public static string RankingResolved(string metric, string best, string bestValue, string runnerUp, string runnerUpValue,
         string gap, string noiseSource, string noise) => Ja
-        ? $"{metric}: 最良は {best}（{bestValue}。次点は {runnerUp} で {runnerUpValue}）です。差 {gap} は{noiseSource}（{noise}）より大きいです"
+        ? $"{metric}: 最良は {best}（{bestValue}。次点は {runnerUp} で {runnerUpValue}）です。差 {gap} は、{noiseSource}（{noise}）より大きいです"
         : $"{metric}: best {best} ({bestValue}, then {runnerUp} at {runnerUpValue}); the gap {gap} " +
           $"is larger than {noiseSource} ({noise})";
 
     public static string RankingUnresolved(string metric, string best, string bestValue, string runnerUp, string runnerUpValue,
         string gap, string noiseSource, string noise) => Ja
-        ? $"{metric}: この実行では {best}（{bestValue}）と {runnerUp}（{runnerUpValue}）を区別できません。差 {gap} は{noiseSource}（{noise}）の範囲内です"
+        ? $"{metric}: この実行では {best}（{bestValue}）と {runnerUp}（{runnerUpValue}）を区別できません。差 {gap} は、{noiseSource}（{noise}）の範囲内です"
         : $"{metric}: this run cannot tell {best} ({bestValue}) from {runnerUp} ({runnerUpValue}); " +
           $"the gap {gap} is within {noiseSource} ({noise})";
 

@@ -51,7 +51,7 @@ public static class CodeText
                 spans.Add(new CodeSpan(token.SpanStart, token.Span.Length, token.Text, UnitKind.StringLiteral));
         foreach (var trivia in root.DescendantTrivia(descendIntoTrivia: true))
         {
-            if (InsideInterpolated(trivia.SpanStart)) continue;
+            if (InsideInterpolated(trivia.FullSpan.Start)) continue;
             switch (trivia.Kind())
             {
                 case SyntaxKind.SingleLineCommentTrivia:
@@ -62,10 +62,12 @@ public static class CodeText
                     spans.Add(new CodeSpan(trivia.SpanStart, trivia.Span.Length, trivia.ToString(), UnitKind.BlockComment));
                     break;
                 case SyntaxKind.SingleLineDocumentationCommentTrivia:
-                    spans.AddRange(DocumentationLines(code, trivia.Span));
+                    spans.AddRange(DocumentationLines(code, trivia.FullSpan));
                     break;
                 case SyntaxKind.MultiLineDocumentationCommentTrivia:
-                    spans.Add(new CodeSpan(trivia.SpanStart, trivia.Span.Length, trivia.ToString(), UnitKind.BlockComment));
+                    // structured trivia: its Span leaves out the opening /** (leading trivia of its first token)
+                    var full = code.Substring(trivia.FullSpan.Start, trivia.FullSpan.Length).TrimEnd();
+                    spans.Add(new CodeSpan(trivia.FullSpan.Start, full.Length, full, UnitKind.BlockComment));
                     break;
             }
         }
