@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Course.Notebooks.Cli;
+using Course.Notebooks.Html;
 using Course.Notebooks.Ipynb;
 using Course.Notebooks.Translation;
 using Markdig;
@@ -296,6 +297,43 @@ public class EditionTests
         Assert.Equal("", (string?)draws["ja"]);
         Assert.Equal("\"サンプル\"", (string?)draws["previous_ja"]);
         Assert.Throws<ArgumentException>(() => TranslateCommand.Parse(["--lang", "fr"]));
+    }
+
+    [Fact]
+    public void TheRunnerAndTheCoursePageOfferBothLanguages()
+    {
+        var japanese = CourseCommand.Parse(["--lang", "ja", "--only", "01"]);
+        Assert.Equal(Path.Combine("notebooks", "ja"), japanese.NotebooksDirectory);
+        Assert.Equal(Path.Combine("artifacts", "ja"), japanese.OutputDirectory);
+        Assert.Equal(Edition.Japanese.Title, japanese.Title);
+        var chosen = CourseCommand.Parse(["--out", "elsewhere", "--lang", "ja", "--title", "T"]);
+        Assert.Equal("elsewhere", chosen.OutputDirectory);
+        Assert.Equal("T", chosen.Title);
+        Assert.Equal("notebooks", CourseCommand.Parse([]).NotebooksDirectory);
+        Assert.Throws<ArgumentException>(() => CourseCommand.Parse(["--lang", "fr"]));
+
+        var (english, translation) = Fixture();
+        var (lesson, _) = Build(english, translation);
+        using var temp = new TempDir();
+        File.WriteAllText(temp.File(Edition.Japanese.Glossary), "# 用語集\n\n| 日本語 | English |\n|---|---|\n| 拡散モデル | diffusion model |\n");
+        var page = CoursePage.Render([new CourseLesson(lesson, "notebooks/99-fixture.ipynb")],
+            LanguagePage.Options("ja", temp.Path, new CoursePageOptions { Title = Edition.Japanese.Title }));
+        Assert.Contains("<html lang=\"ja\">", page);
+        Assert.Contains("<a href=\"../course.html\" hreflang=\"en\">English</a>", page);
+        Assert.Contains("<section class=\"lesson glossary\" id=\"glossary\">", page);
+        Assert.Contains("<td>拡散モデル</td>", page);
+        Assert.Contains("<a href=\"#glossary\">用語集</a>", page);   // the lesson's link leads to the glossary on the page
+        Assert.Contains("<a href=\"../course.html#nb-99-fixture\">99-fixture.ipynb</a>", page);   // and its English original
+        Assert.Contains("実行済みのノートブック", page);
+        Assert.DoesNotContain("executed notebook", page);
+        // The English page links the Japanese one where the edition has lessons.
+        Directory.CreateDirectory(temp.File("ja"));
+        var englishOnly = CoursePage.Render([new CourseLesson(english)], LanguagePage.Options("en", temp.Path, new CoursePageOptions()));
+        Assert.DoesNotContain("hreflang", englishOnly);
+        File.WriteAllText(temp.File(Path.Combine("ja", "99-fixture.ipynb")), lesson.ToJson());
+        var both = CoursePage.Render([new CourseLesson(english)], LanguagePage.Options("en", temp.Path, new CoursePageOptions()));
+        Assert.Contains("<html lang=\"en\">", both);
+        Assert.Contains("<a href=\"ja/course.html\" hreflang=\"ja\">日本語版 (Japanese)</a>", both);
     }
 
     /// <summary>The fixture lesson, generated, runs in the real kernel (in process, as ./run-course.sh runs lessons),
