@@ -17,7 +17,7 @@ internal static class LearnerMessages
     // ---- the engine ------------------------------------------------------------------------------------
 
     public static string EngineDescription(string engine, string libtorch) =>
-        Ja ? $"{engine}（libtorch {libtorch}）" : $"{engine} with libtorch {libtorch}";
+        Ja ? $"{engine}（libtorch {libtorch} を使用）" : $"{engine} with libtorch {libtorch}";
 
     public static string TorchSharpCannotLoad(string required, string libstdcxx, string? newest) => Ja
         ? $"この講座は TorchSharp 向けにビルドされています (COURSE_ENGINE=torchsharp)。TorchSharp 0.107 のネイティブライブラリには "
@@ -189,6 +189,10 @@ internal static class LearnerMessages
     public static string OutputShapeDiffers(string output, string input) => Ja
         ? $"モデルの出力の形は [{output}] ですが、x_t の形は [{input}] です。デノイザは入力の値一つにつき一つの値を返さなければなりません"
         : $"the model output has shape [{output}] but x_t has [{input}]; a denoiser must return one value per input value";
+
+    public static string ShapesDiffer(string a, string aShape, string b, string bShape) => Ja
+        ? $"{a} の形は [{aShape}] ですが、{b} の形は [{bShape}] です"
+        : $"{a} has shape [{aShape}] but {b} has [{bShape}]";
 
     public static string InitialNoiseShape(string noise, string shape) => Ja
         ? $"initialNoise の形は [{noise}] ですが、サンプルの形は [{shape}] です"
