@@ -45,5 +45,9 @@ internal static class LearnerMessages
         ? $"'{name}' という名前のトイデータセットはありません。使える名前: {string.Join(", ", known)}"
         : $"unknown toy dataset '{name}'; known: {string.Join(", ", known)}";
 
+    public static string DatasetDescription(string name, string split, long count, string shape, int classes) => Ja
+        ? $"{name} ({split}): 画像 {count} 枚 [{shape}]、{classes} クラス"
+        : $"{name} ({split}): {count} images [{shape}], {classes} classes";
+
     public static string PointCountNegative => Ja ? "点の数は 0 以上にしてください" : "the number of points must be non-negative";
 }

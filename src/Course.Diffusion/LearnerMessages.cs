@@ -203,4 +203,95 @@ internal static class LearnerMessages
     public static string NeedHiddenLayer => Ja ? "隠れ層が一つ以上必要です" : "need at least one hidden layer";
 
     public static string NeedDataDimension => Ja ? "データの次元が一つ以上必要です" : "need at least one data dimension";
+
+    // ---- results and reports ---------------------------------------------------------------------------
+
+    /// <summary>How many columns <paramref name="text"/> takes in a monospaced font: two for a wide (Japanese)
+    /// character, one otherwise, so that tables stay aligned in both languages.</summary>
+    public static int Columns(string text)
+    {
+        int columns = 0;
+        foreach (var rune in text.EnumerateRunes())
+            columns += rune.Value is >= 0x1100 and <= 0x115F or >= 0x2E80 and <= 0xA4CF or >= 0xAC00 and <= 0xD7A3
+                or >= 0xF900 and <= 0xFAFF or >= 0xFE30 and <= 0xFE4F or >= 0xFF00 and <= 0xFF60 or >= 0xFFE0 and <= 0xFFE6 ? 2 : 1;
+        return columns;
+    }
+
+    /// <summary>Text padded on the right to <paramref name="columns"/> columns.</summary>
+    public static string Left(string text, int columns) => text + new string(' ', Math.Max(0, columns - Columns(text)));
+
+    /// <summary>Text padded on the left to <paramref name="columns"/> columns.</summary>
+    public static string Right(string text, int columns) => new string(' ', Math.Max(0, columns - Columns(text))) + text;
+
+    public static string Precision => Ja ? "適合率" : "precision";
+
+    public static string Recall => Ja ? "再現率" : "recall";
+
+    public static string Accuracy => Ja ? "正解率" : "accuracy";
+
+    public static string AccuracyByLabel => Ja ? "ラベルごとの正解率" : "accuracy by label";
+
+    public static string Samples => Ja ? "サンプル" : "samples";
+
+    public static string Floor => Ja ? "フロア" : "floor";
+
+    public static string RealFloor => Ja ? "フロア（実画像）" : "floor (real)";
+
+    public static string NoLabels => Ja ? "（ラベルなし）" : "(no labels)";
+
+    public static string Features(string features) => Ja ? $"特徴量:    {features}" : $"features:  {features}";
+
+    public static string Reference(string reference, long n) => Ja
+        ? Invariant($"参照:      {reference} (n = {n:N0})")
+        : Invariant($"reference: {reference} (n = {n:N0})");
+
+    public static string FloorSource(string source, long n) => Ja
+        ? Invariant($"フロア:    {source} (n = {n:N0})")
+        : Invariant($"floor:     {source} (n = {n:N0})");
+
+    public static string KidSubsets(int subsets, long samples, long reference, int floorSubsets, long floorSamples) => Ja
+        ? Invariant($"KID: サンプル {samples:N0} 枚と参照画像 {reference:N0} 枚の部分集合を {subsets} 組（フロア: {floorSamples:N0} 枚を {floorSubsets} 組）")
+        : Invariant($"KID: {subsets} subsets of {samples:N0} samples and {reference:N0} reference images (floor: {floorSubsets} of {floorSamples:N0})");
+
+    public static string SecondDraw(string data, double sw, int draws, double floor, double low, double high, double mmd) => Ja
+        ? $"{Left(data, 11)} データをもう一度引いたもの: SW₁ {sw:0.0000}。ノイズフロア（{draws} 回の中央値）{floor:0.0000}、" +
+          $"範囲 {low:0.0000}–{high:0.0000}。MMD² {mmd:+0.00000;-0.00000}"
+        : $"{data,-11} a second draw of the data: SW₁ {sw:0.0000}; noise floor (median of " +
+          $"{draws} draws) {floor:0.0000}, range {low:0.0000}–{high:0.0000}; MMD² {mmd:+0.00000;-0.00000}";
+
+    public static string SecondDrawModes(double? logLikelihood, int covered, int modes, double near) => Ja
+        ? $"、対数尤度 {logLikelihood:0.000}、モード {covered}/{modes}、3σ 以内 {near:P1}"
+        : $", log-likelihood {logLikelihood:0.000}, {covered}/{modes} modes, {near:P1} within 3σ";
+
+    public static string ToyTableHeader => Ja
+        ? $"{Left("データ", 11)} {Left("モデル", 10)} {"SW₁",8} {Right("×フロア", 8)} {"MMD²",9} {"log p(x)",9} {Right("モード", 6)} {Right("3σ以内", 10)} {Right("時間", 7)}"
+        : $"{"data",-11} {"model",-10} {"SW₁",8} {"× floor",8} {"MMD²",9} {"log p(x)",9} {"modes",6} {"within 3σ",10} {"time",7}";
+
+    public static string ModeCoverage(int covered, int modes, double near, string perMode) => Ja
+        ? $"{modes} 個のモードのうち {covered} 個をカバー、モードの近くにあるサンプルは {near:P1}。モードごと: {perMode}"
+        : $"{covered} of {modes} modes covered, {near:P1} of the samples near a mode; per mode: {perMode}";
+
+    public static string TrainingProgressLine(long step, long total, double fraction, double loss, double lr, double stepsPerSecond,
+        string elapsed, string eta) => Ja
+        ? Invariant($"ステップ {step}/{total} ({fraction:P0})  損失 {loss:0.0000}  学習率 {lr:0.##e+0}  {stepsPerSecond:0.0} ステップ/秒  経過 {elapsed}  残り {eta}")
+        : Invariant($"step {step}/{total} ({fraction:P0})  loss {loss:0.0000}  lr {lr:0.##e+0}  {stepsPerSecond:0.0} steps/s  elapsed {elapsed}  ETA {eta}");
+
+    public static string VaeProgressLine(long step, long total, double loss, double reconstruction, double kl, double stepsPerSecond, TimeSpan elapsed) => Ja
+        ? Invariant($"ステップ {step}/{total}  -ELBO {loss:0.0000}（再構成 {reconstruction:0.0000}、KL {kl:0.0000}）  {stepsPerSecond:0.0} ステップ/秒  経過 {elapsed:m\\:ss}")
+        : Invariant($"step {step}/{total}  -ELBO {loss:0.0000} (reconstruction {reconstruction:0.0000}, KL {kl:0.0000})  {stepsPerSecond:0.0} steps/s  elapsed {elapsed:m\\:ss}");
+
+    public static string GanProgressLine(long step, long total, double dLoss, double gLoss, double real, double fake, double stepsPerSecond, TimeSpan elapsed) => Ja
+        ? Invariant($"ステップ {step}/{total}  L_D {dLoss:0.0000}  L_G {gLoss:0.0000}  D(x) {real:0.000}  D(G(z)) {fake:0.000}  {stepsPerSecond:0.0} ステップ/秒  経過 {elapsed:m\\:ss}")
+        : Invariant($"step {step}/{total}  L_D {dLoss:0.0000}  L_G {gLoss:0.0000}  D(x) {real:0.000}  D(G(z)) {fake:0.000}  {stepsPerSecond:0.0} steps/s  elapsed {elapsed:m\\:ss}");
+
+    public static string ClassifierProgressLine(int epoch, long step, long total, double loss, double batchAccuracy, double lr,
+        double stepsPerSecond, TimeSpan elapsed, double? testAccuracy) => Ja
+        ? Invariant($"エポック {epoch} ステップ {step}/{total}  損失 {loss:0.0000}  バッチ正解率 {batchAccuracy:P1}  学習率 {lr:0.00e0}  {stepsPerSecond:0.0} ステップ/秒  経過 {elapsed:m\\:ss}")
+          + (testAccuracy is double a ? Invariant($"  テスト正解率 {a:P2}") : "")
+        : Invariant($"epoch {epoch} step {step}/{total}  loss {loss:0.0000}  batch accuracy {batchAccuracy:P1}  lr {lr:0.00e0}  {stepsPerSecond:0.0} steps/s  elapsed {elapsed:m\\:ss}")
+          + (testAccuracy is double b ? Invariant($"  test accuracy {b:P2}") : "");
+
+    public static string ForwardFlops(long forward, long matmul, long parameters) => Ja
+        ? $"順伝播は 1 サンプルあたり {forward:N0} FLOPs（うち行列積 {matmul:N0}）、パラメータ {parameters:N0} 個"
+        : $"forward {forward:N0} FLOPs per sample ({matmul:N0} in matmuls), {parameters:N0} parameters";
 }

@@ -40,6 +40,10 @@ internal static class LearnerMessages
 
     static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
+    public static string AnimationDescription(string parameter, int frames) => Ja
+        ? $"{parameter} のアニメーション: {frames} フレーム"
+        : $"animation over {parameter}: {frames} frames";
+
     // ---- a learner's mistakes --------------------------------------------------------------------------
 
     public static string FrameSize(int width, int height) => Ja

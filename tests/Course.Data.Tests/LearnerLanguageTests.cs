@@ -40,4 +40,14 @@ public class LearnerLanguageTests
         Assert.StartsWith("'spiral' という名前のトイデータセットはありません。使える名前: ", japanese);
         foreach (var name in ToyDatasets.Names) Assert.Contains(name, japanese);
     }
+
+    [Fact]
+    public void ADataSetDescribesItselfInJapanese()
+    {
+        using var dataset = new ImageDataset("Fashion-MNIST", DatasetSplit.Test, zeros(2000, 1, 28, 28), zeros(new long[] { 2000 }, dtype: ScalarType.Int64),
+            FashionMnist.ClassNames);
+        Assert.Equal("Fashion-MNIST (test): 2000 images [1, 28, 28], 10 classes", dataset.ToString());
+        using (LearnerLanguage.Use("ja"))
+            Assert.Equal("Fashion-MNIST (test): 画像 2000 枚 [1, 28, 28]、10 クラス", dataset.ToString());
+    }
 }

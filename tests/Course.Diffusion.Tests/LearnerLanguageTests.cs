@@ -137,6 +137,49 @@ public class LearnerLanguageTests
         Assert.Contains("has shape [4, 3] but x0 has [4, 2]", en);
     }
 
+    static ImageQualityScores Scores(double fid, double precision, double recall, long n) => new(
+        new FrechetResult(fid, 1, 2, n, 2000), new KernelDistanceResult(1.357, 1.469, 10, 100, 100, n, 2000),
+        new PrecisionRecallResult(precision, recall, 3, n, 2000), null);
+
+    [Fact]
+    public void ReportsOfResultsSpeakJapaneseAndStayAligned()
+    {
+        var samples = Scores(30.754, 0.869, 0.567, 160);
+        var floor = Scores(20.027, 0.869, 0.911, 160);
+        var report = new ImageQualityReport(samples, floor, "FashionClassifier, 128-d", "Fashion-MNIST test set", "Fashion-MNIST training images");
+        var (en, ja) = Both(() => report.ToText());
+        Assert.Contains("precision (k = 3)", en);
+        Assert.Contains("適合率 (k = 3)", ja);
+        Assert.Contains("(no labels)", en);
+        Assert.Contains("（ラベルなし）", ja);
+        (en, ja) = Both(() => ImageQualityReport.Table(new[] { ("DDIM 10 steps", samples) }, floor));
+        Assert.StartsWith("floor (real)       160     20.03 ", en.Split('\n')[^1]);
+        Assert.Contains("フロア（実画像）", ja);
+        // Every row and the header end in the same column, counting a Japanese character as two, also with the
+        // lesson's own Japanese row names.
+        string mixed;
+        using (LearnerLanguage.Use("ja")) mixed = ImageQualityReport.Table(new[] { ("DDIM 10 steps", samples), ("DDIM 10 ステップ", samples) }, floor);
+        foreach (var table in new[] { en, ja, mixed })
+            Assert.Single(table.Split('\n').Select(LearnerMessagesColumns).Distinct());
+        var toy = new ToyScores("VAE", "8gaussians", 0.2556, 0.0666, 0.07536, -31.344, new ModeCoverageResult(5, 8, [1, 2, 3, 4, 5, 0, 0, 0], 0.114), 5);
+        (en, ja) = Both(() => ToyScores.Table(new[] { toy }));
+        Assert.StartsWith("data        model           SW₁  × floor", en);
+        Assert.StartsWith("データ      モデル          SW₁", ja);
+        Assert.Single(ja.Split('\n').Select(LearnerMessagesColumns).Distinct());
+        (en, ja) = Both(() => toy.Modes!.ToString());
+        Assert.Equal("5 of 8 modes covered, 11.4 % of the samples near a mode; per mode: 1, 2, 3, 4, 5, 0, 0, 0", en);
+        var progress = new TrainingReport(150, 3000, 0.3, 0.31, 1e-3, 1.2, 40.5, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(70));
+        (en, ja) = Both(() => progress.ToString());
+        Assert.Equal("step 150/3000 (5 %)  loss 0.3100  lr 1e-3  40.5 steps/s  elapsed 0:04  ETA 1:10", en);
+        Assert.Equal("ステップ 150/3000 (5 %)  損失 0.3100  学習率 1e-3  40.5 ステップ/秒  経過 0:04  残り 1:10", ja);
+        Both(() => new Generative.VaeTrainingReport(10, 100, 3.4, 3.1, 0.3, 12, TimeSpan.FromSeconds(65)).ToString());
+        Both(() => new Generative.GanTrainingReport(10, 100, 1.38, 0.69, 0.5, 0.5, 12, TimeSpan.FromSeconds(65)).ToString());
+    }
+
+    /// <summary>Columns of a line in a monospaced font: a wide (Japanese) character takes two.</summary>
+    static int LearnerMessagesColumns(string line) =>
+        line.EnumerateRunes().Sum(r => r.Value is >= 0x2E80 and <= 0x9FFF or >= 0xFF00 and <= 0xFF60 ? 2 : 1);
+
     [Fact]
     public void OnlyEnglishAndJapaneseAreLanguages()
     {

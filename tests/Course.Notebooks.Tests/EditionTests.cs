@@ -480,3 +480,50 @@ public class EditionTests
             })
             .OfType<string>();
 }
+
+/// <summary>Each Japanese lesson runs through a real Jupyter client in the course's kernel, as the English one does in
+/// <see cref="JupyterClientTests"/>: no error, no empty output, what a front end shows carries what the learner needs,
+/// and the cells that the English lesson promises a picture from (<see cref="CourseNotebookTests.Promised"/>, found by
+/// their place, since their texts are Japanese here) show it.</summary>
+[Collection("course notebooks")]
+public class JapaneseLessonJupyterTests(JupyterKernelFixture jupyter) : IClassFixture<JupyterKernelFixture>
+{
+    public static TheoryData<string> Lessons() => CourseNotebookTests.Lessons();
+
+    [Theory]
+    [MemberData(nameof(Lessons))]
+    public void JapaneseLessonRunsThroughNbclientAndShowsWhatTheEnglishOnePromises(string lesson)
+    {
+        var japanesePath = Path.Combine(jupyter.Root, "notebooks", "ja", lesson + ".ipynb");
+        if (EditionTests.LessonsNotYetTranslated.Contains(lesson))
+        {
+            Assert.False(File.Exists(japanesePath), $"{japanesePath} exists: remove {lesson} from {nameof(EditionTests.LessonsNotYetTranslated)}");
+            return;
+        }
+        var (executed, report) = jupyter.Execute(japanesePath);
+        Assert.True(report["error"] is null, $"ja/{lesson}: {report["error"]}");
+        var executedPath = Path.Combine(jupyter.JupyterPath, $"valid-ja-{lesson}.ipynb");
+        executed.Save(executedPath);
+        Nbformat.AssertValid(executedPath);
+        var cells = executed.Cells.OfType<JsonObject>().ToList();
+        var outputs = cells.Where(c => NotebookDocument.CellType(c) == "code")
+            .SelectMany(c => (c["outputs"] as JsonArray ?? []).OfType<JsonObject>()).ToList();
+        var errors = outputs.Where(o => (string?)o["output_type"] == "error").Select(o => o.ToJsonString()).ToList();
+        Assert.True(errors.Count == 0, $"ja/{lesson}: error outputs: {string.Join("\n", errors)}");
+        var unseen = LessonReadabilityTests.OutputProblems(executed);
+        Assert.True(unseen.Count == 0, $"ja/{lesson}: {string.Join("; ", unseen)}");
+        var english = NotebookDocument.Load(Path.Combine(jupyter.Root, "notebooks", lesson + ".ipynb")).Cells.OfType<JsonObject>().ToList();
+        foreach (var (source, mime) in CourseNotebookTests.Promised[lesson])
+        {
+            var index = english.FindIndex(c => NotebookDocument.CellType(c) == "code" && NotebookDocument.Source(c).Contains(source));
+            Assert.True(index >= 0, $"{lesson}: no English code cell contains \"{source}\"");
+            var mimes = (cells[index]["outputs"] as JsonArray ?? []).OfType<JsonObject>()
+                .SelectMany(o => (o["data"] as JsonObject)?.Select(kv => kv.Key) ?? []).ToList();
+            Assert.True(mimes.Contains(mime), $"ja/{lesson}: cell {index} (English: \"{source}\") shows [{string.Join(", ", mimes)}], not {mime}");
+        }
+        // The libraries spoke Japanese: no English stop line, verdict or engine line in the outputs.
+        var text = string.Concat(outputs.Select(o => string.Concat((o["text"] as JsonArray ?? []).Select(l => (string?)l))));
+        foreach (var englishLine in new[] { "cannot tell", "Engine check:", " steps/s", "stopped at step" })
+            Assert.DoesNotContain(englishLine, text);
+    }
+}

@@ -138,6 +138,7 @@ public class JapaneseTextTests
             var figure = new Figure(200, 150);
             var stop = Assert.ThrowsAny<OperationCanceledException>(() => Animation.Of(new[] { 1, 2, 3 }, _ => figure, cancellationToken: cancelled.Token));
             Assert.Equal("アニメーションは 3 フレーム中 0 フレームで停止しました。何も返しません", stop.Message);
+            Assert.Equal("t のアニメーション: 2 フレーム", Animation.Of(new[] { 1, 2 }, _ => figure, cancellationToken: TestContext.Current.CancellationToken).ToString());
             var error = Assert.Throws<ArgumentException>(() => new Figure(200, 150).Line(new[] { 1.0, 2 }, new[] { 1.0 }));
             Assert.Equal("x の値は 2 個ですが、y の値は 1 個です。", error.Message);
         }
@@ -145,6 +146,7 @@ public class JapaneseTextTests
         again.Cancel();
         var englishStop = Assert.ThrowsAny<OperationCanceledException>(() => Animation.Of(new[] { 1, 2, 3 }, _ => new Figure(200, 150), cancellationToken: again.Token));
         Assert.Equal("animation stopped after 0 of 3 frames; none returned", englishStop.Message);
+        Assert.Equal("animation over t: 2 frames", Animation.Of(new[] { 1, 2 }, _ => new Figure(200, 150), cancellationToken: TestContext.Current.CancellationToken).ToString());
     }
 
     static string[] Numbers(string text) => Regex.Matches(text, @"\d+(\.\d+)?").Select(m => m.Value).ToArray();

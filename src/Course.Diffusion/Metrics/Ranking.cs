@@ -88,8 +88,8 @@ public static class Ranking
         var metrics = new (string Name, Func<ImageQualityScores, double> Value, bool LowerIsBetter)[]
         {
             ("FID", s => s.Fid.Value, true),
-            ("precision", s => s.PrecisionRecall.Precision, false),
-            ("recall", s => s.PrecisionRecall.Recall, false),
+            (LearnerMessages.Precision, s => s.PrecisionRecall.Precision, false),
+            (LearnerMessages.Recall, s => s.PrecisionRecall.Recall, false),
         };
         return metrics.Select(m => Best(m.Name, list.Select(r => (r.Name, m.Value(r.Scores))), m.LowerIsBetter,
             Spread(floors.Select(m.Value)), LearnerMessages.FloorsRange(floors.Count))).ToList();

@@ -235,5 +235,5 @@ public sealed class Animation : IVisual
         }
     }
 
-    public override string ToString() => $"animation over {ParameterName}: {_frames.Count} frames";
+    public override string ToString() => LearnerMessages.AnimationDescription(ParameterName, _frames.Count);
 }
