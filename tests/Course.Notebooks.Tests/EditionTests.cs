@@ -38,13 +38,16 @@ public class EditionTests
 
     public static TheoryData<string> EnglishLessons() => CourseNotebookTests.Lessons();
 
+    /// <summary>The edition as the English lessons and translations on disk give it (built once for all lessons).</summary>
+    static readonly Lazy<IReadOnlyList<GeneratedLesson>> Generated = new(() => EditionGenerator.Generate(EnglishFolder, Edition.Japanese));
+
     // ---- the real edition ------------------------------------------------------------------------------------
 
     [Theory]
     [MemberData(nameof(EnglishLessons))]
     public void TheJapaneseLessonIsCurrentWithItsEnglishLessonAndTranslation(string lesson)
     {
-        var generated = EditionGenerator.Generate(EnglishFolder, Edition.Japanese).Single(g => g.Name == lesson);
+        var generated = Generated.Value.Single(g => g.Name == lesson);
         if (LessonsNotYetTranslated.Contains(lesson))
         {
             Assert.False(generated.HasTranslation, $"{lesson} has a translation now: remove it from {nameof(LessonsNotYetTranslated)}");
