@@ -39,12 +39,12 @@ public class CourseNotebookTests
         return data;
     }
 
-    /// <summary>The lessons whose runs this test run includes: all, unless <c>COURSE_TEST_LESSONS</c> names some by
-    /// number (<c>"06,08"</c>; <c>"none"</c> for none). CI uses it to run each lesson's program once per engine
+    /// <summary>The lessons whose runs this test run includes: all, unless <c>COURSE_TEST_LESSONS</c> (for the Japanese
+    /// edition <c>COURSE_TEST_JA_LESSONS</c>) names some by number (<c>"06,08"</c>; <c>"none"</c> for none). CI uses it to run each lesson's program once per engine
     /// where it is cheapest (docs/maintaining.md); a developer's <c>./run-tests.sh</c> runs them all.</summary>
-    public static TheoryData<string> LessonsToRunHere(IEnumerable<string> lessons)
+    public static TheoryData<string> LessonsToRunHere(IEnumerable<string> lessons, string variable = "COURSE_TEST_LESSONS")
     {
-        var chosen = Environment.GetEnvironmentVariable("COURSE_TEST_LESSONS");
+        var chosen = Environment.GetEnvironmentVariable(variable);
         var numbers = string.IsNullOrWhiteSpace(chosen) ? null
             : chosen.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
         var data = new TheoryData<string>();
@@ -55,7 +55,7 @@ public class CourseNotebookTests
     }
 
     /// <summary>The one case a theory gets when <c>COURSE_TEST_LESSONS</c> leaves it no lesson (xunit needs one).</summary>
-    internal const string NoLessonHere = "(none chosen by COURSE_TEST_LESSONS)";
+    internal const string NoLessonHere = "(none chosen here by COURSE_TEST_LESSONS or COURSE_TEST_JA_LESSONS)";
 
     /// <summary>The lessons the in-process runner (what <c>./run-course.sh</c> uses) runs here: one plain lesson and the
     /// one with an interactive chart. Every lesson runs in the course's kernel through a real Jupyter client in
