@@ -129,6 +129,16 @@ internal static class LearnerMessages
 
     public static string RepeatedRunsRange => Ja ? "繰り返した実行の値の幅" : "the range of the repeated runs";
 
+    public static string LargerRangeOfTheTwo(int runs) => Ja
+        ? $"上位二つのうち、{runs} 回の実行での値の幅が大きいほう"
+        : $"the larger range of the two over their {runs} runs";
+
+    /// <summary>The name of an image band of <see cref="Metrics.CoarseToFine"/>, by its place (0 = the coarsest).</summary>
+    public static string ImageBand(int band, int bands) => band == 0 ? (Ja ? "粗い帯域" : "coarse")
+        : band == bands - 1 ? (Ja ? "細かい帯域" : "fine")
+        : bands == 3 ? (Ja ? "中間の帯域" : "middle")
+        : Ja ? $"帯域 {band + 1}" : $"band {band + 1}";
+
     public static string FloorsRange(int floors) => Ja ? $"{floors} 回測った実画像フロアの幅" : $"the range of {floors} floors";
 
     public static string RankingNeedsTwo(int count) => Ja

@@ -58,6 +58,25 @@ public class LearnerLanguageTests
     }
 
     [Fact]
+    public void CoarseToFineBandsAndRepeatedRunVerdictsSpeakJapanese()
+    {
+        using var scope = NewDisposeScope();
+        var final = randn(new long[] { 2, 1, 28, 28 }, generator: new Generator(3));
+        var guesses = new[] { zeros_like(final), final };
+        var english = CoarseToFine.Measure(new long[] { 10, 0 }, guesses, final).BandNames;
+        IReadOnlyList<string> japanese;
+        using (LearnerLanguage.Use("ja")) japanese = CoarseToFine.Measure(new long[] { 10, 0 }, guesses, final).BandNames;
+        Assert.Equal(new[] { "coarse", "middle", "fine" }, english);
+        Assert.All(japanese, name => Assert.True(HasJapanese(name), name));
+        Assert.Equal(3, japanese.Distinct().Count());
+
+        ToyScores Run(string model, double sw) => new(model, "8gaussians", sw, 0.02, 0.001, null, null, 1.0);
+        var rows = new[] { Run("DDPM", 0.10), Run("DDPM", 0.11), Run("GAN", 0.30), Run("GAN", 0.32) };
+        var (en, _) = Both(() => RepeatedToyScores.Rank(rows, "8gaussians", "SW₁", r => r.Sw, lowerIsBetter: true).NoiseSource);
+        Assert.Equal("the larger range of the two over their 2 runs", en);
+    }
+
+    [Fact]
     public void StopLinesSayWhatIsKeptInJapanese()
     {
         using var model = new TimeConditionedMlp(dataDimension: 2, hiddenWidth: 8, hiddenLayers: 1);

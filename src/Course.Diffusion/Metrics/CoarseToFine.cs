@@ -163,7 +163,7 @@ public static class CoarseToFine
     }
 
     static string[] BandNamesFor(int bands) => Enumerable.Range(0, bands)
-        .Select(b => b == 0 ? "coarse" : b == bands - 1 ? "fine" : bands == 3 ? "middle" : $"band {b + 1}").ToArray();
+        .Select(b => LearnerMessages.ImageBand(b, bands)).ToArray();
 
     static int[] Dimensions(long channels, long h, long w, int[] blocks)
     {

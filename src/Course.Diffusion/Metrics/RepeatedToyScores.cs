@@ -54,7 +54,7 @@ public static class RepeatedToyScores
             .Select(g => (g.Key.Model, (IReadOnlyList<double>)g.Select(value).ToArray())).ToList();
         if (candidates.Count < 2) throw new ArgumentException($"{data} has {candidates.Count} model(s) to rank; a ranking needs two", nameof(rows));
         int runs = candidates.Min(c => c.Item2.Count);
-        return Ranking.BestOfRepeated(metric, candidates, lowerIsBetter, $"the larger range of the two over their {runs} runs");
+        return Ranking.BestOfRepeated(metric, candidates, lowerIsBetter, LearnerMessages.LargerRangeOfTheTwo(runs));
     }
 
     static IEnumerable<IGrouping<(string Data, string Model), ToyScores>> Groups(IEnumerable<ToyScores> rows) =>
