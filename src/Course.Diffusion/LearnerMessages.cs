@@ -133,6 +133,12 @@ internal static class LearnerMessages
         ? $"上位二つのうち、{runs} 回の実行での値の幅が大きいほう"
         : $"the larger range of the two over their {runs} runs";
 
+    public static string SettlesFirst(double threshold) => Ja
+        ? Invariant($"先に落ち着く帯域（残りの誤差が {threshold:0.##} 以下にとどまる t のサンプル平均）")
+        : Invariant($"settles first (the mean t from which its remaining error stays ≤ {threshold:0.##})");
+
+    public static string RangeOverSamples(int samples) => Ja ? $"{samples} 個のサンプルでの範囲" : $"the range over the {samples} samples";
+
     /// <summary>The name of an image band of <see cref="Metrics.CoarseToFine"/>, by its place (0 = the coarsest).</summary>
     public static string ImageBand(int band, int bands) => band == 0 ? (Ja ? "粗い帯域" : "coarse")
         : band == bands - 1 ? (Ja ? "細かい帯域" : "fine")

@@ -69,6 +69,14 @@ public class LearnerLanguageTests
         Assert.Equal(new[] { "coarse", "middle", "fine" }, english);
         Assert.All(japanese, name => Assert.True(HasJapanese(name), name));
         Assert.Equal(3, japanese.Distinct().Count());
+        var twoSamples = randn(new long[] { 2, 1, 28, 28 }, generator: new Generator(4));
+        var (order, _) = Both(() =>
+        {
+            var verdict = CoarseToFine.Measure(new long[] { 500, 0 }, new[] { zeros_like(twoSamples), twoSamples }, twoSamples)
+                .CoarseAgainstFine();
+            return verdict.Metric + " / " + verdict.NoiseSource;
+        });
+        Assert.Equal("settles first (the mean t from which its remaining error stays ≤ 0.1) / the range over the 2 samples", order);
 
         ToyScores Run(string model, double sw) => new(model, "8gaussians", sw, 0.02, 0.001, null, null, 1.0);
         var rows = new[] { Run("DDPM", 0.10), Run("DDPM", 0.11), Run("GAN", 0.30), Run("GAN", 0.32) };

@@ -40,9 +40,9 @@ public sealed record CoarseToFineResult(IReadOnlyList<string> BandNames, IReadOn
             throw new ArgumentOutOfRangeException(nameof(second), second, $"a second band, other than {first}, of {BandNames.Count}");
         if (Samples < 2) throw new InvalidOperationException($"an order against the spread over samples needs at least two samples, got {Samples}");
         IReadOnlyList<double> Of(int band) => SettledAtPerSample.Select(s => s[band]).ToArray();
-        return Ranking.BestOfRepeated($"settles first (the mean t from which its remaining error stays ≤ {Threshold.ToString("0.##", CultureInfo.InvariantCulture)})",
+        return Ranking.BestOfRepeated(LearnerMessages.SettlesFirst(Threshold),
             new[] { (BandNames[first], Of(first)), (BandNames[second], Of(second)) }, lowerIsBetter: false,
-            $"the range over the {Samples} samples");
+            LearnerMessages.RangeOverSamples(Samples));
     }
 
     /// <summary>The coarse band against the fine band: <see cref="Order"/>(0, last).</summary>
