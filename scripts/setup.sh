@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # Installs what the course needs on Debian or Ubuntu, idempotently: only missing packages are
 # installed, with sudo when not root. `setup.sh` is enough to run the course; `setup.sh --tests`
-# adds what the tests use for reference values and rendering checks.
+# adds what the tests use for reference values and rendering checks; `setup.sh --ja` a Japanese font
+# (Noto Sans CJK), so that a browser on this machine draws the Japanese edition's charts and page.
 set -euo pipefail
 
 course_packages=(cmake make g++ libtorch-dev libopenblas-dev dataset-fashion-mnist)
-test_packages=(python3-torch python3-numpy python3-nbformat python3-nbclient python3-pil imagemagick chromium)
+test_packages=(python3-torch python3-numpy python3-nbformat python3-nbclient python3-pil imagemagick chromium fonts-noto-cjk)
+japanese_packages=(fonts-noto-cjk)
 
+tests=0
 packages=("${course_packages[@]}")
-if [[ "${1:-}" == "--tests" ]]; then packages+=("${test_packages[@]}"); fi
+for arg in "$@"; do
+  case "$arg" in
+    --tests) tests=1; packages+=("${test_packages[@]}") ;;
+    --ja) packages+=("${japanese_packages[@]}") ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
@@ -18,7 +26,7 @@ for p in "${packages[@]}"; do
 done
 
 # npm fetches plotly.js for the interactive-figure tests; any npm will do (Node.js images bring their own).
-if [[ "${1:-}" == "--tests" ]] && ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
+if ((tests)) && ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 
 sudo_cmd=()
 if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi

@@ -140,8 +140,7 @@ public sealed class DatasetDownloader
         {
             var partial = destination + PartialSuffix;
             long kept = File.Exists(partial) ? new FileInfo(partial).Length : 0;
-            throw stop.Stopped(string.Create(CultureInfo.InvariantCulture,
-                $"download of {Path.GetFileName(destination)} stopped; {kept:N0} bytes kept in {partial}; downloading again resumes there"));
+            throw stop.Stopped(LearnerMessages.DownloadStopped(Path.GetFileName(destination), kept, partial));
         }
     }
 

@@ -34,7 +34,7 @@ public sealed class ImageDataset : IDisposable
     }
 
     public override string ToString() =>
-        $"{Name} ({Split.ToString().ToLowerInvariant()}): {Count} images [{string.Join(", ", Images.shape.Skip(1))}], {ClassNames.Count} classes";
+        LearnerMessages.DatasetDescription(Name, Split.ToString().ToLowerInvariant(), Count, string.Join(", ", Images.shape.Skip(1)), ClassNames.Count);
 
     public void Dispose()
     {

@@ -22,8 +22,7 @@ static class MnistFamily
         }
         var missing = imagesBase + ".gz";
         throw new DatasetNotFoundException(
-            $"{datasetName} ({split.ToString().ToLowerInvariant()}) was not found: looked for {imagesBase}.gz and {labelsBase}.gz (or their unzipped forms) in " +
-            string.Join(" and ", roots) + $". {installAdvice}", missing);
+            LearnerMessages.DatasetNotFound(datasetName, split.ToString().ToLowerInvariant(), imagesBase, labelsBase, roots, installAdvice), missing);
     }
 
     /// <summary>The file for an IDX base name: name.gz, name, or the dotted variant (train-images.idx3-ubyte) some archives use.</summary>
@@ -80,9 +79,7 @@ public static class FashionMnist
     public static IReadOnlyList<string> DefaultRoots =>
         new[] { DatasetPaths.DebianFashionMnist, Path.Combine(DatasetPaths.CacheRoot, DatasetCatalog.FashionMnist.Name) };
 
-    const string InstallAdvice =
-        "Install it as in datasets/README.md (setup): `sudo apt-get install dataset-fashion-mnist` on Debian/Ubuntu, " +
-        "or with internet `await DatasetDownloader.DownloadAsync(DatasetCatalog.FashionMnist)`, or pass the folder holding the IDX files as root";
+    const string InstallAdvice = LearnerMessages.FashionMnistInstallAdvice;
 
     /// <summary>
     /// Images float32 [N, 1, 28, 28] in [-1, 1] and labels int64 [N] (0-9, see <see cref="ClassNames"/>).
@@ -106,8 +103,7 @@ public static class Mnist
 
     public static IReadOnlyList<string> DefaultRoots => new[] { Path.Combine(DatasetPaths.CacheRoot, DatasetCatalog.Mnist.Name) };
 
-    const string InstallAdvice =
-        "Download it as in datasets/README.md: `await DatasetDownloader.DownloadAsync(DatasetCatalog.Mnist)`, or pass the folder holding the IDX files as root";
+    const string InstallAdvice = LearnerMessages.MnistInstallAdvice;
 
     /// <summary>Images float32 [N, 1, 28, 28] in [-1, 1] and labels int64 [N] (the digits 0-9).</summary>
     public static ImageDataset Load(DatasetSplit split = DatasetSplit.Train, string? root = null, long? limit = null, Device? device = null) =>

@@ -32,7 +32,7 @@ public static class ToyDatasets
             "checkerboard" => Checkerboard(n, generator, device),
             "rings" => Rings(n, generator, device),
             "gaussian-mixture" => DefaultMixture.Sample(n, generator, device),
-            _ => throw new ArgumentException($"unknown toy dataset '{name}'; known: {string.Join(", ", Names)}", nameof(name)),
+            _ => throw new ArgumentException(LearnerMessages.UnknownToyDataset(name, Names), nameof(name)),
         };
     }
 

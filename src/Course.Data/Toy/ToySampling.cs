@@ -8,7 +8,7 @@ static class ToySampling
 {
     public static void CheckCount(long n)
     {
-        if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "the number of points must be non-negative");
+        if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, LearnerMessages.PointCountNegative);
     }
 
     /// <summary>

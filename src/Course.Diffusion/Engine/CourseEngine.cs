@@ -26,35 +26,41 @@ public static class CourseEngine
         ? $"TorchSharp {typeof(torch).Assembly.GetName().Version?.ToString(3)}"
         : "Course.Torch";
 
-    static readonly Lazy<string?> s_problem = new(FindLoadProblem);
+    static readonly Lazy<(string LibStdCxx, string? Newest)?> s_problem = new(FindLoadProblem);
 
     /// <summary>Throws <see cref="PlatformNotSupportedException"/> with the cause and the fix where this
     /// engine cannot load on this machine; returns at once otherwise (the check runs once). Every lesson's
     /// first cell calls it, so it also sets the allocator up for large tensors (<see cref="LargeTensorMemory"/>).</summary>
     public static void EnsureLoadable()
     {
-        if (s_problem.Value is { } problem) throw new PlatformNotSupportedException(problem);
+        if (s_problem.Value is { } problem)
+            throw new PlatformNotSupportedException(LearnerMessages.TorchSharpCannotLoad(RequiredGlibcxx, problem.LibStdCxx, problem.Newest));
         LargeTensorMemory.KeepForReuse();
+    }
+
+    /// <summary>As <see cref="EnsureLoadable()"/>, after setting the language the course's libraries write in for the
+    /// learner (<see cref="Course.Interrupts.LearnerLanguage"/>): "en" in the English lessons, "ja" in the Japanese
+    /// edition, whose code is otherwise the English lessons' code.</summary>
+    /// <exception cref="ArgumentException">a language other than "en" or "ja".</exception>
+    public static void EnsureLoadable(string language)
+    {
+        Course.Interrupts.LearnerLanguage.Set(language);
+        EnsureLoadable();
     }
 
     /// <summary>One line for a learner: the engine, its libtorch and threads (loads the engine).</summary>
     public static string Describe()
     {
         EnsureLoadable();
-        return $"{Name} with libtorch {torch.__version__}";
+        return LearnerMessages.EngineDescription(Name, torch.__version__);
     }
 
-    static string? FindLoadProblem()
+    static (string LibStdCxx, string? Newest)? FindLoadProblem()
     {
         if (!IsTorchSharp || !OperatingSystem.IsLinux()) return null;
         var libstdcxx = LoadedLibStdCxx();
         if (libstdcxx is null || ContainsAscii(libstdcxx, RequiredGlibcxx)) return null;
-        return $"The course was built for TorchSharp (COURSE_ENGINE=torchsharp), but TorchSharp 0.107's native library "
-             + $"needs {RequiredGlibcxx} (GCC 13's libstdc++) and this process's libstdc++, {libstdcxx}, does not have it "
-             + $"(its newest is {NewestGlibcxx(libstdcxx) ?? "unknown"}). Either run the course on Debian 13, Ubuntu 24.04 or newer "
-             + "(or Windows, macOS), or build it on the Course.Torch engine: "
-             + "sudo apt-get install --no-install-recommends libtorch-dev cmake g++ make, then "
-             + "COURSE_ENGINE=course dotnet build Course.sln -c Release (./run-course.sh does both).";
+        return (libstdcxx, NewestGlibcxx(libstdcxx));
     }
 
     /// <summary>The libstdc++ the dynamic loader gave this process (the .NET runtime itself links it),

@@ -115,8 +115,7 @@ public sealed record ResultCheck(string Name, double MaxError, double LargestVal
         return new(name, error, largest, tolerance);
     }
 
-    public override string ToString() =>
-        $"{Name} off by {MaxError:G3} (values up to {LargestValue:G3})";
+    public override string ToString() => LearnerMessages.ResultOff(Name, MaxError, LargestValue);
 }
 
 /// <summary>What <see cref="EngineNumericsCheck"/> found: each result, the device, the time it took,
@@ -136,13 +135,8 @@ public sealed record NumericsReport(IReadOnlyList<ResultCheck> Results, string D
     {
         get
         {
-            var what = $"{Results.Count} results of the models' operations";
-            if (!Passed) return $"Engine check FAILED: {FirstFailure} ({Where}).";
-            var verdict = $"{what} agree with double-precision loops (largest relative error "
-                + $"{WorstRelativeError:G2}, {Elapsed.TotalSeconds:0.00} s; {Where})";
-            return Remedy is null
-                ? $"Engine check: {verdict}."
-                : $"Engine check: {FailureBeforeRemedy}; {Remedy}; now {verdict}.";
+            if (!Passed) return LearnerMessages.EngineCheckFailed(FirstFailure!.ToString(), Where);
+            return LearnerMessages.EngineCheckPassed(Results.Count, WorstRelativeError, Elapsed, Where, FailureBeforeRemedy?.ToString(), Remedy);
         }
     }
 
@@ -153,11 +147,7 @@ public sealed record NumericsReport(IReadOnlyList<ResultCheck> Results, string D
 public sealed class EngineNumericsException : Exception
 {
     public EngineNumericsException(NumericsReport report, IReadOnlyList<string> remediesTried)
-        : base($"{report.Summary} "
-             + (remediesTried.Count == 0 ? "No other configuration of this engine is available to try. "
-                                         : $"Tried, still wrong: {string.Join("; ", remediesTried)}. ")
-             + "The course will not train on wrong numbers: use the other engine (COURSE_ENGINE=course "
-             + "or torchsharp, see the README) or another machine, and please report this line.")
+        : base(LearnerMessages.EngineNumericsWrong(report.Summary, remediesTried))
     {
         Report = report;
     }

@@ -31,10 +31,8 @@ public sealed record ClassifierTrainingOptions(int Epochs = 12, int BatchSize = 
 public sealed record ClassifierTrainingReport(int Epoch, long Step, long TotalSteps, double Loss, double BatchAccuracy, double LearningRate,
     double StepsPerSecond, TimeSpan Elapsed, double? TestAccuracy)
 {
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"epoch {Epoch} step {Step}/{TotalSteps}  loss {Loss:0.0000}  batch accuracy {BatchAccuracy:P1}  lr {LearningRate:0.00e0}  " +
-        $"{StepsPerSecond:0.0} steps/s  elapsed {Elapsed:m\\:ss}") +
-        (TestAccuracy is double a ? string.Create(CultureInfo.InvariantCulture, $"  test accuracy {a:P2}") : "");
+    public override string ToString() =>
+        LearnerMessages.ClassifierProgressLine(Epoch, Step, TotalSteps, Loss, BatchAccuracy, LearningRate, StepsPerSecond, Elapsed, TestAccuracy);
 }
 
 /// <summary>What a training run did.</summary>

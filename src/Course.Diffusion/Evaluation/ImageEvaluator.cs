@@ -82,8 +82,7 @@ public sealed class ImageEvaluator : IDisposable
         }
         catch (OperationCanceledException) when (stop.IsRequested)
         {
-            throw stop.Stopped($"stopped while measuring {images.shape[0]:N0} images; no scores kept, "
-                + "the images and the model are unchanged");
+            throw stop.Stopped(LearnerMessages.MeasuringStopped(images.shape[0]));
         }
     }
 
@@ -129,7 +128,7 @@ public sealed class ImageEvaluator : IDisposable
         }
         catch (OperationCanceledException) when (stop.IsRequested)
         {
-            throw stop.Stopped($"stopped while measuring the floor at n = {n:N0}; the draws finished before are kept");
+            throw stop.Stopped(LearnerMessages.FloorStopped(n));
         }
         return floors;
     }

@@ -56,16 +56,16 @@ public sealed record GenerativeTrainingOptions
     /// <summary>Throws an ArgumentException naming the first setting that cannot work.</summary>
     public void Validate()
     {
-        if (TotalSteps < 1) throw new ArgumentException($"TotalSteps must be at least 1, got {TotalSteps}");
-        if (BatchSize < 2) throw new ArgumentException($"BatchSize must be at least 2, got {BatchSize}");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"LearningRate must be a positive number, got {LearningRate}");
-        if (!(Beta1 >= 0 && Beta1 < 1)) throw new ArgumentException($"Beta1 must lie in [0, 1), got {Beta1}");
-        if (!(Beta2 >= 0 && Beta2 < 1)) throw new ArgumentException($"Beta2 must lie in [0, 1), got {Beta2}");
-        if (!(GradientClipNorm >= 0)) throw new ArgumentException($"GradientClipNorm must be >= 0 (0 = off), got {GradientClipNorm}");
-        if (!(KlWeight >= 0) || double.IsInfinity(KlWeight)) throw new ArgumentException($"KlWeight must be a finite number >= 0, got {KlWeight}");
-        if (DiscriminatorSteps < 1) throw new ArgumentException($"DiscriminatorSteps must be at least 1, got {DiscriminatorSteps}");
-        if (!(EmaDecay >= 0 && EmaDecay < 1)) throw new ArgumentException($"EmaDecay must lie in [0, 1), got {EmaDecay}");
-        if (ProgressEvery < 1) throw new ArgumentException($"ProgressEvery must be at least 1, got {ProgressEvery}");
-        if (CheckpointEvery < 0) throw new ArgumentException($"CheckpointEvery must be >= 0, got {CheckpointEvery}");
+        if (TotalSteps < 1) throw new ArgumentException(LearnerMessages.AtLeast("TotalSteps", 1, TotalSteps));
+        if (BatchSize < 2) throw new ArgumentException(LearnerMessages.AtLeast("BatchSize", 2, BatchSize));
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException(LearnerMessages.Positive("LearningRate", LearningRate));
+        if (!(Beta1 >= 0 && Beta1 < 1)) throw new ArgumentException(LearnerMessages.Within("Beta1", "[0, 1)", Beta1));
+        if (!(Beta2 >= 0 && Beta2 < 1)) throw new ArgumentException(LearnerMessages.Within("Beta2", "[0, 1)", Beta2));
+        if (!(GradientClipNorm >= 0)) throw new ArgumentException(LearnerMessages.NotNegative("GradientClipNorm", GradientClipNorm, zeroTurnsOff: true));
+        if (!(KlWeight >= 0) || double.IsInfinity(KlWeight)) throw new ArgumentException(LearnerMessages.FiniteNotNegative("KlWeight", KlWeight));
+        if (DiscriminatorSteps < 1) throw new ArgumentException(LearnerMessages.AtLeast("DiscriminatorSteps", 1, DiscriminatorSteps));
+        if (!(EmaDecay >= 0 && EmaDecay < 1)) throw new ArgumentException(LearnerMessages.Within("EmaDecay", "[0, 1)", EmaDecay));
+        if (ProgressEvery < 1) throw new ArgumentException(LearnerMessages.AtLeast("ProgressEvery", 1, ProgressEvery));
+        if (CheckpointEvery < 0) throw new ArgumentException(LearnerMessages.NotNegative("CheckpointEvery", CheckpointEvery));
     }
 }

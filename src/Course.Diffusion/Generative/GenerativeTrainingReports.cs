@@ -6,8 +6,7 @@ namespace Course.Diffusion.Generative;
 /// <param name="Loss">−ELBO (reconstruction + β · KL).</param>
 public sealed record VaeTrainingReport(long Step, long TotalSteps, double Loss, double Reconstruction, double Kl, double StepsPerSecond, TimeSpan Elapsed)
 {
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"step {Step}/{TotalSteps}  -ELBO {Loss:0.0000} (reconstruction {Reconstruction:0.0000}, KL {Kl:0.0000})  {StepsPerSecond:0.0} steps/s  elapsed {Elapsed:m\\:ss}");
+    public override string ToString() => LearnerMessages.VaeProgressLine(Step, TotalSteps, Loss, Reconstruction, Kl, StepsPerSecond, Elapsed);
 }
 
 /// <summary>Progress of a <see cref="GanTrainer"/>: means over the steps since the previous report.</summary>
@@ -18,6 +17,6 @@ public sealed record VaeTrainingReport(long Step, long TotalSteps, double Loss, 
 public sealed record GanTrainingReport(long Step, long TotalSteps, double DiscriminatorLoss, double GeneratorLoss, double RealProbability,
     double FakeProbability, double StepsPerSecond, TimeSpan Elapsed)
 {
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"step {Step}/{TotalSteps}  L_D {DiscriminatorLoss:0.0000}  L_G {GeneratorLoss:0.0000}  D(x) {RealProbability:0.000}  D(G(z)) {FakeProbability:0.000}  {StepsPerSecond:0.0} steps/s  elapsed {Elapsed:m\\:ss}");
+    public override string ToString() =>
+        LearnerMessages.GanProgressLine(Step, TotalSteps, DiscriminatorLoss, GeneratorLoss, RealProbability, FakeProbability, StepsPerSecond, Elapsed);
 }

@@ -19,21 +19,20 @@ public sealed record ImageQualityReport(ImageQualityScores Samples, ImageQuality
         var s = Samples;
         var f = Floor;
         var text = new StringBuilder();
-        text.AppendLine(c, $"features:  {Features}");
-        text.AppendLine(c, $"reference: {Reference} (n = {s.ReferenceCount:N0})");
-        text.AppendLine(c, $"floor:     {FloorSource} (n = {f.Count:N0})");
-        text.AppendLine(c, $"{"",-20}{"samples",20}{"floor",20}");
+        text.AppendLine(LearnerMessages.Features(Features));
+        text.AppendLine(LearnerMessages.Reference(Reference, s.ReferenceCount));
+        text.AppendLine(LearnerMessages.FloorSource(FloorSource, f.Count));
+        text.AppendLine(c, $"{"",-20}{LearnerMessages.Right(LearnerMessages.Samples, 20)}{LearnerMessages.Right(LearnerMessages.Floor, 20)}");
         text.AppendLine(c, $"{"n",-20}{s.Count,20:N0}{f.Count,20:N0}");
         text.AppendLine(c, $"{"FID",-20}{s.Fid.Value,20:0.000}{f.Fid.Value,20:0.000}");
         text.AppendLine(c, $"{"KID",-20}{$"{s.Kid.Mean:0.000} ± {s.Kid.StandardDeviation:0.000}",20}" +
             $"{$"{f.Kid.Mean:0.000} ± {f.Kid.StandardDeviation:0.000}",20}");
-        text.AppendLine(c, $"{$"precision (k = {s.PrecisionRecall.K})",-20}{s.PrecisionRecall.Precision,20:0.000}{f.PrecisionRecall.Precision,20:0.000}");
-        text.AppendLine(c, $"{$"recall (k = {s.PrecisionRecall.K})",-20}{s.PrecisionRecall.Recall,20:0.000}{f.PrecisionRecall.Recall,20:0.000}");
+        text.AppendLine(c, $"{LearnerMessages.Left($"{LearnerMessages.Precision} (k = {s.PrecisionRecall.K})", 20)}{s.PrecisionRecall.Precision,20:0.000}{f.PrecisionRecall.Precision,20:0.000}");
+        text.AppendLine(c, $"{LearnerMessages.Left($"{LearnerMessages.Recall} (k = {s.PrecisionRecall.K})", 20)}{s.PrecisionRecall.Recall,20:0.000}{f.PrecisionRecall.Recall,20:0.000}");
         if (s.Accuracy is { } a)
-            text.AppendLine(c, $"{"accuracy by label",-20}{a.Accuracy,20:0.000}{(f.Accuracy is { } fa ? fa.Accuracy.ToString("0.000", c) : "-"),20}");
-        else text.AppendLine(c, $"{"accuracy by label",-20}{"(no labels)",20}");
-        text.Append(c, $"KID: {s.Kid.Subsets} subsets of {s.Kid.SubsetSize:N0} samples and {s.Kid.ReferenceSubsetSize:N0} reference images " +
-            $"(floor: {f.Kid.Subsets} of {f.Kid.SubsetSize:N0})");
+            text.AppendLine(c, $"{LearnerMessages.Left(LearnerMessages.AccuracyByLabel, 20)}{a.Accuracy,20:0.000}{(f.Accuracy is { } fa ? fa.Accuracy.ToString("0.000", c) : "-"),20}");
+        else text.AppendLine(c, $"{LearnerMessages.Left(LearnerMessages.AccuracyByLabel, 20)}{LearnerMessages.Right(LearnerMessages.NoLabels, 20)}");
+        text.Append(LearnerMessages.KidSubsets(s.Kid.Subsets, s.Kid.SubsetSize, s.Kid.ReferenceSubsetSize, f.Kid.Subsets, f.Kid.SubsetSize));
         return text.ToString();
     }
 
@@ -41,17 +40,19 @@ public sealed record ImageQualityReport(ImageQualityScores Samples, ImageQuality
 
     /// <summary>One aligned line per named set of scores and a last line for the floor: n, FID, KID ± std,
     /// precision, recall and (where measured) accuracy by label.</summary>
-    public static string Table(IEnumerable<(string Name, ImageQualityScores Scores)> rows, ImageQualityScores floor, string floorName = "floor (real)")
+    public static string Table(IEnumerable<(string Name, ImageQualityScores Scores)> rows, ImageQualityScores floor, string? floorName = null)
     {
+        floorName ??= LearnerMessages.RealFloor;
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(floor);
         var c = CultureInfo.InvariantCulture;
         var all = rows.Append((floorName, floor)).ToList();
-        int width = Math.Max(12, all.Max(r => r.Item1.Length) + 2);
+        int width = Math.Max(12, all.Max(r => LearnerMessages.Columns(r.Item1)) + 2);
         var text = new StringBuilder();
-        text.AppendLine(c, $"{"".PadRight(width)}{"n",7}{"FID",10}{"KID",20}{"precision",11}{"recall",9}{"accuracy",10}");
+        text.AppendLine(c, $"{"".PadRight(width)}{"n",7}{"FID",10}{"KID",20}{LearnerMessages.Right(LearnerMessages.Precision, 11)}" +
+            $"{LearnerMessages.Right(LearnerMessages.Recall, 9)}{LearnerMessages.Right(LearnerMessages.Accuracy, 10)}");
         foreach (var (name, s) in all)
-            text.AppendLine(c, $"{name.PadRight(width)}{s.Count,7}{s.Fid.Value,10:0.00}" +
+            text.AppendLine(c, $"{LearnerMessages.Left(name, width)}{s.Count,7}{s.Fid.Value,10:0.00}" +
                 $"{$"{s.Kid.Mean:0.000} ± {s.Kid.StandardDeviation:0.000}",20}" +
                 $"{s.PrecisionRecall.Precision,11:0.000}{s.PrecisionRecall.Recall,9:0.000}" +
                 $"{(s.Accuracy is { } a ? a.Accuracy.ToString("0.000", c) : "-"),10}");

@@ -11,7 +11,7 @@ namespace Course.Diffusion.Metrics;
 public sealed record ModeCoverageResult(int ModesCovered, int Modes, long[] CountPerMode, double NearFraction)
 {
     public override string ToString() =>
-        $"{ModesCovered} of {Modes} modes covered, {NearFraction:P1} of the samples near a mode; per mode: {string.Join(", ", CountPerMode)}";
+        LearnerMessages.ModeCoverage(ModesCovered, Modes, NearFraction, string.Join(", ", CountPerMode));
 }
 
 /// <summary>

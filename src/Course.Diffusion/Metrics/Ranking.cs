@@ -23,10 +23,8 @@ public sealed record RankingResult(string Metric, string Best, double BestValue,
     {
         string V(double v) => v.ToString(format, CultureInfo.InvariantCulture);
         return Resolved
-            ? $"{Metric}: best {Best} ({V(BestValue)}, then {RunnerUp} at {V(RunnerUpValue)}); the gap {V(Gap)} " +
-              $"is larger than {NoiseSource} ({V(Noise)})"
-            : $"{Metric}: this run cannot tell {Best} ({V(BestValue)}) from {RunnerUp} ({V(RunnerUpValue)}); " +
-              $"the gap {V(Gap)} is within {NoiseSource} ({V(Noise)})";
+            ? LearnerMessages.RankingResolved(Metric, Best, V(BestValue), RunnerUp, V(RunnerUpValue), V(Gap), NoiseSource, V(Noise))
+            : LearnerMessages.RankingUnresolved(Metric, Best, V(BestValue), RunnerUp, V(RunnerUpValue), V(Gap), NoiseSource, V(Noise));
     }
 }
 
@@ -46,9 +44,9 @@ public static class Ranking
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentException.ThrowIfNullOrWhiteSpace(noiseSource);
         var list = candidates.ToList();
-        if (list.Count < 2) throw new ArgumentException($"a ranking needs at least two candidates, got {list.Count}", nameof(candidates));
+        if (list.Count < 2) throw new ArgumentException(LearnerMessages.RankingNeedsTwo(list.Count), nameof(candidates));
         var bad = list.FirstOrDefault(c => !double.IsFinite(c.Value));
-        if (bad.Name is not null) throw new ArgumentException($"{metric} of {bad.Name} is {bad.Value}, not a finite number", nameof(candidates));
+        if (bad.Name is not null) throw new ArgumentException(LearnerMessages.RankingNotFinite(metric, bad.Name, bad.Value), nameof(candidates));
         if (!double.IsFinite(noise) || noise < 0) throw new ArgumentOutOfRangeException(nameof(noise), noise, "the noise must be a finite value ≥ 0");
         var ranked = (lowerIsBetter ? list.OrderBy(c => c.Value) : list.OrderByDescending(c => c.Value)).ToList();
         var (best, second) = (ranked[0], ranked[1]);
@@ -61,16 +59,16 @@ public static class Ranking
     /// leaders' measurements. A winner is named only where the gap between their means is larger than that range, so
     /// a run whose repeats overlap says it cannot tell. Each candidate needs at least two repeats.</summary>
     public static RankingResult BestOfRepeated(string metric, IEnumerable<(string Name, IReadOnlyList<double> Repeats)> candidates,
-        bool lowerIsBetter, string noiseSource = "the range of the repeated runs")
+        bool lowerIsBetter, string? noiseSource = null)
     {
+        noiseSource ??= LearnerMessages.RepeatedRunsRange;
         ArgumentNullException.ThrowIfNull(candidates);
         var list = candidates.ToList();
         foreach (var (name, repeats) in list)
         {
             ArgumentNullException.ThrowIfNull(repeats, nameof(candidates));
             if (repeats.Count < 2)
-                throw new ArgumentException($"{metric} of {name} was measured {repeats.Count} time(s); a ranking against " +
-                    "its own spread needs at least two", nameof(candidates));
+                throw new ArgumentException(LearnerMessages.RankingNeedsRepeats(metric, name, repeats.Count), nameof(candidates));
         }
         var means = list.Select(c => (c.Name, Value: c.Repeats.Average())).ToList();
         var provisional = Best(metric, means, lowerIsBetter, 0, noiseSource);
@@ -90,11 +88,11 @@ public static class Ranking
         var metrics = new (string Name, Func<ImageQualityScores, double> Value, bool LowerIsBetter)[]
         {
             ("FID", s => s.Fid.Value, true),
-            ("precision", s => s.PrecisionRecall.Precision, false),
-            ("recall", s => s.PrecisionRecall.Recall, false),
+            (LearnerMessages.Precision, s => s.PrecisionRecall.Precision, false),
+            (LearnerMessages.Recall, s => s.PrecisionRecall.Recall, false),
         };
         return metrics.Select(m => Best(m.Name, list.Select(r => (r.Name, m.Value(r.Scores))), m.LowerIsBetter,
-            Spread(floors.Select(m.Value)), $"the range of {floors.Count} floors")).ToList();
+            Spread(floors.Select(m.Value)), LearnerMessages.FloorsRange(floors.Count))).ToList();
     }
 
     /// <summary>The range (highest − lowest) of repeated measurements: the noise of one measurement, as

@@ -25,15 +25,14 @@ public sealed record ToyScores(string Model, string Data, double Sw, double Floo
     {
         ArgumentNullException.ThrowIfNull(rows);
         var text = new StringBuilder();
-        text.Append($"{"data",-11} {"model",-10} {"SW₁",8} {"× floor",8} {"MMD²",9} {"log p(x)",9} {"modes",6} ")
-            .Append($"{"within 3σ",10} {"time",7}");
+        text.Append(LearnerMessages.ToyTableHeader);
         foreach (var s in rows)
         {
             string logP = s.LogLikelihood is double ll ? ll.ToString("0.000") : "–";
             string modes = s.Modes is { } m ? $"{m.ModesCovered}/{m.Modes}" : "–";
             string near = s.Modes is { } m2 ? m2.NearFraction.ToString("P1") : "–";
             string time = s.Model == "data" ? "" : $"{s.Seconds:0} s";
-            text.AppendLine().Append($"{s.Data,-11} {s.Model,-10} {s.Sw,8:0.0000} {s.Sw / s.Floor,8:0.0} ")
+            text.AppendLine().Append($"{LearnerMessages.Left(s.Data, 11)} {LearnerMessages.Left(s.Model, 10)} {s.Sw,8:0.0000} {s.Sw / s.Floor,8:0.0} ")
                 .Append($"{s.Mmd,9:+0.00000;-0.00000} {logP,9} {modes,6} {near,10} {time,7}");
         }
         return text.ToString();
@@ -135,11 +134,9 @@ public sealed class ToyYardstick
     {
         ArgumentNullException.ThrowIfNull(secondDraw);
         var s = secondDraw;
-        var text = $"{s.Data,-11} a second draw of the data: SW₁ {s.Sw:0.0000}; noise floor (median of " +
-            $"{FloorDraws.Count} draws) {NoiseFloor:0.0000}, range {FloorDraws[0]:0.0000}–{FloorDraws[^1]:0.0000}; " +
-            $"MMD² {s.Mmd:+0.00000;-0.00000}";
+        var text = LearnerMessages.SecondDraw(s.Data, s.Sw, FloorDraws.Count, NoiseFloor, FloorDraws[0], FloorDraws[^1], s.Mmd);
         if (s.Modes is { } m)
-            text += $", log-likelihood {s.LogLikelihood:0.000}, {m.ModesCovered}/{m.Modes} modes, {m.NearFraction:P1} within 3σ";
+            text += LearnerMessages.SecondDrawModes(s.LogLikelihood, m.ModesCovered, m.Modes, m.NearFraction);
         return text;
     }
 }

@@ -27,9 +27,9 @@ public sealed class TimeConditionedMlp : DenoisingModel, IDescribedModule
         int timeEmbeddingDimension = 64, int numClasses = 0)
         : base(nameof(TimeConditionedMlp), numClasses)
     {
-        if (dataDimension < 1) throw new ArgumentOutOfRangeException(nameof(dataDimension), dataDimension, "need at least one data dimension");
-        if (hiddenWidth < 1) throw new ArgumentOutOfRangeException(nameof(hiddenWidth), hiddenWidth, "need at least one hidden unit");
-        if (hiddenLayers < 1) throw new ArgumentOutOfRangeException(nameof(hiddenLayers), hiddenLayers, "need at least one hidden layer");
+        if (dataDimension < 1) throw new ArgumentOutOfRangeException(nameof(dataDimension), dataDimension, LearnerMessages.NeedDataDimension);
+        if (hiddenWidth < 1) throw new ArgumentOutOfRangeException(nameof(hiddenWidth), hiddenWidth, LearnerMessages.NeedHiddenUnit);
+        if (hiddenLayers < 1) throw new ArgumentOutOfRangeException(nameof(hiddenLayers), hiddenLayers, LearnerMessages.NeedHiddenLayer);
         DataDimension = dataDimension;
         HiddenWidth = hiddenWidth;
         HiddenLayers = hiddenLayers;

@@ -58,6 +58,6 @@ public static class ForwardProcess
     internal static void CheckSameShape(Tensor a, Tensor b, string aName, string bName)
     {
         if (!a.shape.AsSpan().SequenceEqual(b.shape))
-            throw new ArgumentException($"{aName} has shape [{string.Join(", ", a.shape)}] but {bName} has [{string.Join(", ", b.shape)}]", aName);
+            throw new ArgumentException(LearnerMessages.ShapesDiffer(aName, string.Join(", ", a.shape), bName, string.Join(", ", b.shape)), aName);
     }
 }

@@ -19,7 +19,7 @@ public sealed class DdimSampler : Sampler
     public DdimSampler(NoiseSchedule schedule, int? steps = null, double eta = 0, ModelOutput prediction = ModelOutput.Epsilon, bool clipDenoised = false)
         : base(steps is int n ? (schedule ?? throw new ArgumentNullException(nameof(schedule))).Respace(n) : schedule, prediction, clipDenoised)
     {
-        if (!(eta >= 0 && eta <= 1)) throw new ArgumentOutOfRangeException(nameof(eta), eta, "eta must lie in [0, 1]");
+        if (!(eta >= 0 && eta <= 1)) throw new ArgumentOutOfRangeException(nameof(eta), eta, LearnerMessages.EtaRange);
         Eta = eta;
     }
 
@@ -42,7 +42,7 @@ public sealed class DdimSampler : Sampler
         if (index < 0 || index >= Schedule.Length)
             throw new ArgumentOutOfRangeException(nameof(index), $"step index {index} is outside 0..{Schedule.Length - 1}");
         if (!modelOutput.shape.AsSpan().SequenceEqual(x.shape))
-            throw new ArgumentException($"the model output has shape [{string.Join(", ", modelOutput.shape)}] but x_t has [{string.Join(", ", x.shape)}]; a denoiser must return one value per input value", nameof(modelOutput));
+            throw new ArgumentException(LearnerMessages.OutputShapeDiffers(string.Join(", ", modelOutput.shape), string.Join(", ", x.shape)), nameof(modelOutput));
         using var scope = NewDisposeScope();
         double ab = Schedule.AlphasCumprod[index], abPrev = Schedule.AlphasCumprodPrev[index], sigma = Sigma(index);
         double direction = Math.Sqrt(Math.Max(1 - abPrev - sigma * sigma, 0));

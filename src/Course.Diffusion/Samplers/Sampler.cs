@@ -50,7 +50,7 @@ public abstract class Sampler
         else
         {
             if (!initialNoise.shape.AsSpan().SequenceEqual(shape))
-                throw new ArgumentException($"initialNoise has shape [{string.Join(", ", initialNoise.shape)}] but the sample shape is [{string.Join(", ", shape)}]", nameof(initialNoise));
+                throw new ArgumentException(LearnerMessages.InitialNoiseShape(string.Join(", ", initialNoise.shape), string.Join(", ", shape)), nameof(initialNoise));
             using var moved = initialNoise.to(dtype, device);
             x = moved.clone().DetachFromDisposeScope();
         }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using TorchSharp;
 
 namespace Course.Diffusion.Samplers;
@@ -7,8 +6,5 @@ namespace Course.Diffusion.Samplers;
 internal static class SamplingStops
 {
     public static string Describe(string sampler, long taken, long total, ICollection<torch.Tensor>? trajectory) =>
-        string.Create(CultureInfo.InvariantCulture,
-            $"{sampler} stopped after {taken:N0} of {total:N0} steps; no sample returned (x was still partly noise); ") +
-        (trajectory is null ? "" : string.Create(CultureInfo.InvariantCulture, $"the trajectory keeps its {trajectory.Count:N0} states so far; ")) +
-        "the model is unchanged";
+        LearnerMessages.SamplingStopped(sampler, taken, total, trajectory?.Count);
 }

@@ -62,7 +62,7 @@ public sealed class FlopReport
         var lines = Layers.Select(l =>
             $"{l.Name,-14} {l.Kind,-22} [{string.Join(", ", l.InputShape)}] -> [{string.Join(", ", l.OutputShape)}]  {l.Flops,12:N0}");
         return string.Join("\n", lines.Append(
-            $"forward {Forward:N0} FLOPs per sample ({MatmulFlops:N0} in matmuls), {Parameters:N0} parameters"));
+            LearnerMessages.ForwardFlops(Forward, MatmulFlops, Parameters)));
     }
 }
 

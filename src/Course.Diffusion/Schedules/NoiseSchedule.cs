@@ -49,7 +49,7 @@ public sealed class NoiseSchedule
         if (betas.Length == 0) throw new ArgumentException("a noise schedule needs at least one step", nameof(betas));
         for (int i = 0; i < betas.Length; i++)
             if (!(betas[i] > 0 && betas[i] <= 1))
-                throw new ArgumentException($"beta[{i}] = {betas[i]} is outside (0, 1]", nameof(betas));
+                throw new ArgumentException(LearnerMessages.BetaOutside(i, betas[i]), nameof(betas));
         if (timesteps != null && timesteps.Length != betas.Length)
             throw new ArgumentException($"{timesteps.Length} timesteps for {betas.Length} betas", nameof(timesteps));
         int n = betas.Length;
@@ -158,7 +158,7 @@ public sealed class NoiseSchedule
     public static int[] EvenlySpacedIndices(int length, int count)
     {
         if (count < 1 || count > length)
-            throw new ArgumentOutOfRangeException(nameof(count), $"cannot keep {count} of {length} steps: use 1..{length}");
+            throw new ArgumentOutOfRangeException(nameof(count), LearnerMessages.CannotKeepSteps(count, length));
         if (count == 1) return new[] { length - 1 };
         double stride = (length - 1) / (double)(count - 1);
         return Enumerable.Range(0, count).Select(i => (int)Math.Round(i * stride)).ToArray();
@@ -166,7 +166,7 @@ public sealed class NoiseSchedule
 
     static void CheckSteps(int steps)
     {
-        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), $"a schedule needs at least one step, got {steps}");
+        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), LearnerMessages.ScheduleNeedsSteps(steps));
     }
 
     public override string ToString() => Name;

@@ -91,24 +91,24 @@ public sealed record TrainingOptions
     /// <summary>Throws an ArgumentException naming the first setting that cannot work.</summary>
     public void Validate()
     {
-        if (TotalSteps < 1) throw new ArgumentException($"TotalSteps must be at least 1, got {TotalSteps}");
-        if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1, got {BatchSize}");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"LearningRate must be a positive number, got {LearningRate}");
-        if (!(AdamBeta2 >= 0 && AdamBeta2 < 1)) throw new ArgumentException($"AdamBeta2 must lie in [0, 1), got {AdamBeta2}");
-        if (!(WeightDecay >= 0)) throw new ArgumentException($"WeightDecay must be >= 0, got {WeightDecay}");
-        if (WarmupSteps < 0) throw new ArgumentException($"WarmupSteps must be >= 0, got {WarmupSteps}");
-        if (TimeBudget is { } budget && !(budget > TimeSpan.Zero)) throw new ArgumentException($"TimeBudget must be positive, got {budget}");
+        if (TotalSteps < 1) throw new ArgumentException(LearnerMessages.AtLeast("TotalSteps", 1, TotalSteps));
+        if (BatchSize < 1) throw new ArgumentException(LearnerMessages.AtLeast("BatchSize", 1, BatchSize));
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException(LearnerMessages.Positive("LearningRate", LearningRate));
+        if (!(AdamBeta2 >= 0 && AdamBeta2 < 1)) throw new ArgumentException(LearnerMessages.Within("AdamBeta2", "[0, 1)", AdamBeta2));
+        if (!(WeightDecay >= 0)) throw new ArgumentException(LearnerMessages.NotNegative("WeightDecay", WeightDecay));
+        if (WarmupSteps < 0) throw new ArgumentException(LearnerMessages.NotNegative("WarmupSteps", WarmupSteps));
+        if (TimeBudget is { } budget && !(budget > TimeSpan.Zero)) throw new ArgumentException(LearnerMessages.Positive("TimeBudget (seconds)", budget.TotalSeconds));
         if (!Enum.IsDefined(TimestepSampling)) throw new ArgumentException($"TimestepSampling {TimestepSampling} is not one of {string.Join(", ", Enum.GetNames<TimestepSampling>())}");
         if (!double.IsFinite(LogSnrMean) || !(LogSnrStd > 0) || double.IsInfinity(LogSnrStd))
             throw new ArgumentException($"the log-SNR distribution needs a finite mean and a positive, finite deviation, got N({LogSnrMean}, {LogSnrStd}²)");
         if (!Enum.IsDefined(Prediction)) throw new ArgumentException($"Prediction {Prediction} is not one of ε, x_0, v");
         if (Decay == LearningRateDecay.Cosine && TimeBudget is null && TotalSteps <= WarmupSteps)
-            throw new ArgumentException($"a cosine decay needs TotalSteps ({TotalSteps}) > WarmupSteps ({WarmupSteps})");
-        if (!(MinLearningRate >= 0)) throw new ArgumentException($"MinLearningRate must be >= 0, got {MinLearningRate}");
-        if (!(GradientClipNorm >= 0)) throw new ArgumentException($"GradientClipNorm must be >= 0 (0 = off), got {GradientClipNorm}");
-        if (!(EmaDecay >= 0 && EmaDecay <= 1)) throw new ArgumentException($"EmaDecay must lie in [0, 1], got {EmaDecay}");
-        if (!(UnconditionalProbability >= 0 && UnconditionalProbability <= 1)) throw new ArgumentException($"UnconditionalProbability must lie in [0, 1], got {UnconditionalProbability}");
-        if (ProgressEvery < 1) throw new ArgumentException($"ProgressEvery must be at least 1, got {ProgressEvery}");
-        if (CheckpointEvery < 0) throw new ArgumentException($"CheckpointEvery must be >= 0, got {CheckpointEvery}");
+            throw new ArgumentException(LearnerMessages.CosineDecayNeedsSteps(TotalSteps, WarmupSteps));
+        if (!(MinLearningRate >= 0)) throw new ArgumentException(LearnerMessages.NotNegative("MinLearningRate", MinLearningRate));
+        if (!(GradientClipNorm >= 0)) throw new ArgumentException(LearnerMessages.NotNegative("GradientClipNorm", GradientClipNorm, zeroTurnsOff: true));
+        if (!(EmaDecay >= 0 && EmaDecay <= 1)) throw new ArgumentException(LearnerMessages.Within("EmaDecay", "[0, 1]", EmaDecay));
+        if (!(UnconditionalProbability >= 0 && UnconditionalProbability <= 1)) throw new ArgumentException(LearnerMessages.Within("UnconditionalProbability", "[0, 1]", UnconditionalProbability));
+        if (ProgressEvery < 1) throw new ArgumentException(LearnerMessages.AtLeast("ProgressEvery", 1, ProgressEvery));
+        if (CheckpointEvery < 0) throw new ArgumentException(LearnerMessages.NotNegative("CheckpointEvery", CheckpointEvery));
     }
 }

@@ -17,8 +17,8 @@ public sealed record TrainingReport(long Step, long TotalSteps, double Loss, dou
 {
     public double Fraction => TotalSteps == 0 ? 1 : (double)Step / TotalSteps;
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"step {Step}/{TotalSteps} ({Fraction:P0})  loss {AverageLoss:0.0000}  lr {LearningRate:0.##e+0}  {StepsPerSecond:0.0} steps/s  elapsed {Format(Elapsed)}  ETA {Format(EstimatedRemaining)}");
+    public override string ToString() =>
+        LearnerMessages.TrainingProgressLine(Step, TotalSteps, Fraction, AverageLoss, LearningRate, StepsPerSecond, Format(Elapsed), Format(EstimatedRemaining));
 
     static string Format(TimeSpan t) => t.TotalHours >= 1 ? t.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : t.ToString(@"m\:ss", CultureInfo.InvariantCulture);
 }

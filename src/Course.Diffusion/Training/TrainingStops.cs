@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Course.Diffusion.Training;
 
 /// <summary>The one line a trainer ends a stopped cell with: where it stopped and what is kept.</summary>
@@ -8,8 +6,5 @@ internal static class TrainingStops
     /// <param name="kept">What the trainer holds of that step, e.g. "weights, EMA and optimizer state".</param>
     /// <param name="checkpoint">The checkpoint written at that step, if any.</param>
     public static string Describe(long step, long target, string kept, string? checkpoint) =>
-        string.Create(CultureInfo.InvariantCulture,
-            $"stopped at step {step:N0} of {target:N0}; {kept} of step {step:N0} kept") +
-        (checkpoint is null ? "" : $", checkpoint written to {checkpoint}") +
-        "; Train() again continues";
+        LearnerMessages.TrainingStopped(step, target, kept, checkpoint);
 }

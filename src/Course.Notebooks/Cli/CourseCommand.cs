@@ -25,6 +25,16 @@ public sealed class RunCommandOptions
     public TimeSpan? Timeout { get; set; }
 
     public string Title { get; set; } = "Diffusion models in C#";
+
+    /// <summary>The course's language: "en", or "ja" for the Japanese edition (notebooks/ja, artifacts/ja, a Japanese
+    /// page), unless --notebooks, --out or --title say otherwise.</summary>
+    public string Language { get; set; } = "en";
+
+    internal bool NotebooksGiven { get; set; }
+
+    internal bool OutputGiven { get; set; }
+
+    internal bool TitleGiven { get; set; }
 }
 
 /// <summary>The course's command line: <c>run</c> executes every notebook headless and writes
@@ -43,6 +53,7 @@ public static class CourseCommand
           --timeout SECONDS    time limit per notebook (default: none)
           --continue           keep running a notebook's cells (and the other notebooks) after an error
           --title TEXT         title of the course page
+          --lang ja            the Japanese edition: notebooks/ja, written to artifacts/ja, the page in Japanese
 
         Exit code: 0 when every notebook ran without error, 1 when a cell failed, 2 for bad usage.
 
@@ -53,7 +64,9 @@ public static class CourseCommand
               train-live --minutes M --out DIR trains lesson 10's model from random weights for M minutes and writes
                 2,000 samples for evaluate (train-live --help);
               evaluate SAMPLES [--labels L.npy] [--json] [--features-out F.npz] measures 28x28 samples: FID, KID,
-                precision/recall, accuracy by label, each with its floor (evaluate --help).
+                precision/recall, accuracy by label, each with its floor (evaluate --help);
+              translate [--lang ja] [--check] [--skeleton LESSON] builds the Japanese lessons from the English ones and
+                their translations, and lists stale translations (translate --help).
         """;
 
     public static async Task<int> MainAsync(string[] args)
@@ -156,6 +169,23 @@ public static class CourseCommand
                 return 2;
             }
         }
+        if (args[0] == "translate")
+        {
+            if (args.Length > 1 && args[1] is "-h" or "--help")
+            {
+                output.WriteLine(TranslateCommand.Usage);
+                return 0;
+            }
+            try
+            {
+                return TranslateCommand.Run(TranslateCommand.Parse(args[1..]), output, error);
+            }
+            catch (ArgumentException e)
+            {
+                error.WriteLine($"{e.Message}\n\n{TranslateCommand.Usage}");
+                return 2;
+            }
+        }
         if (args[0] != "run")
         {
             error.WriteLine($"unknown command '{args[0]}'\n\n{Usage}");
@@ -189,11 +219,15 @@ public static class CourseCommand
             {
                 case "--full": options.Full = true; break;
                 case "--quick": options.Full = false; break;
-                case "--notebooks": options.NotebooksDirectory = Value(); break;
-                case "--out": options.OutputDirectory = Value(); break;
+                case "--notebooks": options.NotebooksDirectory = Value(); options.NotebooksGiven = true; break;
+                case "--out": options.OutputDirectory = Value(); options.OutputGiven = true; break;
+                case "--lang":
+                    options.Language = Value();
+                    if (options.Language != "en") Translation.Edition.For(options.Language);
+                    break;
                 case "--only": options.Only.AddRange(Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
                 case "--continue": options.ContinueOnError = true; break;
-                case "--title": options.Title = Value(); break;
+                case "--title": options.Title = Value(); options.TitleGiven = true; break;
                 case "--timeout":
                     var text = Value();
                     if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || seconds <= 0)
@@ -202,6 +236,13 @@ public static class CourseCommand
                     break;
                 default: throw new ArgumentException($"unknown option '{arg}'");
             }
+        }
+        if (options.Language != "en")
+        {
+            var edition = Translation.Edition.For(options.Language);
+            if (!options.NotebooksGiven) options.NotebooksDirectory = Path.Combine(options.NotebooksDirectory, edition.Folder);
+            if (!options.OutputGiven) options.OutputDirectory = Path.Combine(options.OutputDirectory, edition.Folder);
+            if (!options.TitleGiven) options.Title = edition.Title;
         }
         return options;
     }
@@ -313,13 +354,15 @@ public static class CourseCommand
         }
 
         var katexBase = CopyLocalKatex(outDirectory, notebooksDirectory);
-        var page = CoursePage.Render(lessons, new CoursePageOptions
+        var page = CoursePage.Render(lessons, LanguagePage.Options(options.Language, notebooksDirectory, new CoursePageOptions
         {
             Title = options.Title,
-            Subtitle = $"Executed {DateTime.Now:yyyy-MM-dd HH:mm} in {mode} mode · {lessons.Count} lesson(s) · {Seconds(total.Elapsed)}",
+            Subtitle = options.Language == "ja"
+                ? $"{DateTime.Now:yyyy-MM-dd HH:mm} に{(options.Full ? "フル" : "クイック")}モードで実行 · {lessons.Count} レッスン · {Seconds(total.Elapsed)}"
+                : $"Executed {DateTime.Now:yyyy-MM-dd HH:mm} in {mode} mode · {lessons.Count} lesson(s) · {Seconds(total.Elapsed)}",
             KatexBase = katexBase ?? new CoursePageOptions().KatexBase,
             PlotlyScript = PlotlyScript.CopyNextTo(outDirectory, notebooksDirectory),
-        });
+        }));
         var coursePath = Path.Combine(outDirectory, "course.html");
         var temp = coursePath + ".tmp";
         await File.WriteAllTextAsync(temp, page).ConfigureAwait(false);

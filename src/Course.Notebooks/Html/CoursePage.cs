@@ -22,6 +22,19 @@ public sealed class CoursePageOptions
     /// <summary>A local plotly.min.js (relative to the page) that the lessons' interactive charts use instead of
     /// their CDN; null: charts load plotly.js from the CDN where there is a network and show their PNG where not.</summary>
     public string? PlotlyScript { get; init; }
+
+    /// <summary>The page's language: "en", or "ja" for the Japanese edition (its own words on the page).</summary>
+    public string Language { get; init; } = "en";
+
+    /// <summary>The same course in the other language (its page, relative to this one, and the link's words).</summary>
+    public (string Href, string Label)? OtherLanguage { get; init; }
+
+    /// <summary>A glossary (markdown) shown after the lessons, with its own entry in the contents.</summary>
+    public (string FileName, string Markdown)? Glossary { get; init; }
+
+    /// <summary>Where a lesson's link leads on this page (another lesson's section, the glossary, the other language's
+    /// page), or null to keep it as written.</summary>
+    public Func<string, string?>? LinkTarget { get; init; }
 }
 
 /// <summary>
@@ -41,7 +54,7 @@ public static partial class CoursePage
         foreach (var lesson in lessons)
         {
             var sectionId = UniqueSectionId(lesson.Notebook.Name, usedIds);
-            var (sectionHtml, headings) = RenderLesson(lesson, sectionId, usedIds);
+            var (sectionHtml, headings) = RenderLesson(lesson, sectionId, usedIds, options);
             var title = headings.FirstOrDefault(h => h.Level == 1)?.Text ?? lesson.Notebook.Name;
             toc.Append($"<li class=\"toc-lesson\"><a href=\"#{sectionId}\">{Enc(title)}</a>{StatusBadge(lesson.Run)}");
             var sub = headings.Where(h => h.Level == 2).ToList();
@@ -54,11 +67,23 @@ public static partial class CoursePage
             toc.Append("</li>\n");
             body.Append(sectionHtml);
         }
+        if (options.Glossary is { } glossary)
+        {
+            usedIds.Add(GlossaryId);
+            var (glossaryHtml, glossaryHeadings) = LessonMarkdown.ToHtml(glossary.Markdown, GlossaryId + "-", usedIds, options.LinkTarget);
+            var title = glossaryHeadings.FirstOrDefault(h => h.Level == 1)?.Text ?? glossary.FileName;
+            toc.Append($"<li class=\"toc-lesson\"><a href=\"#{GlossaryId}\">{Enc(title)}</a></li>\n");
+            body.Append($"<section class=\"lesson glossary\" id=\"{GlossaryId}\">\n<div class=\"cell markdown\">\n{glossaryHtml}</div>\n</section>\n");
+        }
+        var words = PageWords.For(options.Language);
+        var switchLink = options.OtherLanguage is { } other
+            ? $"<p class=\"language-switch\"><a href=\"{Enc(other.Href)}\" hreflang=\"{(options.Language == "ja" ? "en" : "ja")}\">{Enc(other.Label)}</a></p>"
+            : "";
 
         var page = new StringBuilder();
         page.Append($$"""
             <!DOCTYPE html>
-            <html lang="en">
+            <html lang="{{options.Language}}">
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -79,10 +104,10 @@ public static partial class CoursePage
             </nav>
             <main id="top">
             <header class="course-header">
+            {{switchLink}}
             <h1>{{Enc(options.Title)}}</h1>
             {{(options.Subtitle is null ? "" : $"<p class=\"subtitle\">{Enc(options.Subtitle)}</p>")}}
-            <p id="math-note" class="note" hidden>The maths is shown as LaTeX source: KaTeX could not be loaded (no network?).
-            Open this page online, or put KaTeX next to it (<code>npm install katex</code> before running the course).</p>
+            <p id="math-note" class="note" hidden>{{words.MathNote}}</p>
             </header>
             {{body}}
             </main>
@@ -108,17 +133,19 @@ public static partial class CoursePage
         return page.ToString();
     }
 
-    private static (string Html, IReadOnlyList<Heading> Headings) RenderLesson(CourseLesson lesson, string sectionId, HashSet<string> usedIds)
+    private static (string Html, IReadOnlyList<Heading> Headings) RenderLesson(CourseLesson lesson, string sectionId, HashSet<string> usedIds,
+        CoursePageOptions options)
     {
+        var words = PageWords.For(options.Language);
         var html = new StringBuilder();
         var headings = new List<Heading>();
         html.Append($"<section class=\"lesson\" id=\"{sectionId}\">\n");
         html.Append("<div class=\"lesson-meta\">").Append(Enc(Path.GetFileName(lesson.Notebook.Path)));
-        if (lesson.ExecutedNotebookHref is { } href) html.Append($" · <a href=\"{Enc(href)}\">executed notebook</a>");
+        if (lesson.ExecutedNotebookHref is { } href) html.Append($" · <a href=\"{Enc(href)}\">{words.ExecutedNotebook}</a>");
         if (lesson.Run is { } run)
         {
-            html.Append($" · {run.CellsRun}/{run.CodeCells} code cells in {run.Elapsed.TotalSeconds:0.0} s");
-            foreach (var failure in run.Failures) html.Append($" · <span class=\"failed\">failed at {Enc(failure.ToString())}</span>");
+            html.Append(" · ").Append(words.CellsRun(run.CellsRun, run.CodeCells, run.Elapsed.TotalSeconds));
+            foreach (var failure in run.Failures) html.Append($" · <span class=\"failed\">{words.FailedAt} {Enc(failure.ToString())}</span>");
         }
         html.Append("</div>\n");
 
@@ -129,7 +156,7 @@ public static partial class CoursePage
             switch (NotebookDocument.CellType(cell))
             {
                 case "markdown":
-                    var (md, found) = LessonMarkdown.ToHtml(source, sectionId + "-", usedIds);
+                    var (md, found) = LessonMarkdown.ToHtml(source, sectionId + "-", usedIds, options.LinkTarget);
                     headings.AddRange(found);
                     html.Append("<div class=\"cell markdown\">\n").Append(md).Append("</div>\n");
                     break;
@@ -225,6 +252,12 @@ public static partial class CoursePage
         _ => node.ToJsonString(),
     };
 
+    /// <summary>The glossary's section id; a lesson's link to the glossary file leads there.</summary>
+    public const string GlossaryId = "glossary";
+
+    /// <summary>The section id a lesson gets on the page (the first lesson of that name).</summary>
+    public static string SectionId(string lessonName) => "nb-" + Regex.Replace(lessonName.ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-');
+
     private static string UniqueSectionId(string name, HashSet<string> used)
     {
         var slug = Regex.Replace(name.ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-');
@@ -237,6 +270,22 @@ public static partial class CoursePage
 
     private static string Enc(string s) => WebUtility.HtmlEncode(s);
 
+    /// <summary>The page's own words in its language.</summary>
+    private sealed record PageWords(string ExecutedNotebook, string FailedAt, string MathNote, Func<int, int, double, string> CellsRun)
+    {
+        static readonly PageWords English = new("executed notebook", "failed at",
+            "The maths is shown as LaTeX source: KaTeX could not be loaded (no network?).\n" +
+            "Open this page online, or put KaTeX next to it (<code>npm install katex</code> before running the course).",
+            (run, total, seconds) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{run}/{total} code cells in {seconds:0.0} s"));
+
+        static readonly PageWords Japanese = new("実行済みのノートブック", "失敗:",
+            "数式を LaTeX のまま表示しています: KaTeX を読み込めませんでした（ネットワークがない？）。\n" +
+            "このページをオンラインで開くか、KaTeX を隣に置いてください（講座を実行する前に <code>npm install katex</code>）。",
+            (run, total, seconds) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"コードセル {run}/{total}、{seconds:0.0} 秒"));
+
+        public static PageWords For(string language) => language == "ja" ? Japanese : English;
+    }
+
     [GeneratedRegex(@"\x1b\[[0-9;]*[A-Za-z]")]
     private static partial Regex Ansi();
 
@@ -244,7 +293,8 @@ public static partial class CoursePage
         :root { --fg: #1f2328; --muted: #656d76; --bg: #ffffff; --panel: #f6f8fa; --border: #d0d7de; --accent: #5b3cc4; --ok: #1a7f37; --bad: #cf222e; }
         * { box-sizing: border-box; }
         html { scroll-behavior: smooth; }
-        body { margin: 0; color: var(--fg); background: var(--bg); font: 16px/1.6 -apple-system, "Segoe UI", system-ui, Roboto, "Helvetica Neue", Arial, sans-serif; }
+        body { margin: 0; color: var(--fg); background: var(--bg); font: 16px/1.6 -apple-system, "Segoe UI", system-ui, Roboto, "Helvetica Neue", Arial, "Hiragino Sans", "Noto Sans CJK JP", "Yu Gothic", Meiryo, sans-serif; }
+        .language-switch { float: right; margin: .6rem 0 0 1rem; font-size: 14px; }
         a { color: var(--accent); text-decoration: none; } a:hover { text-decoration: underline; }
         #toc { position: fixed; top: 0; left: 0; bottom: 0; width: 290px; overflow-y: auto; padding: 1.2rem 1rem; background: var(--panel); border-right: 1px solid var(--border); font-size: 14px; }
         #toc .toc-title { font-weight: 700; font-size: 16px; margin-bottom: .8rem; }

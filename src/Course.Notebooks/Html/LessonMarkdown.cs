@@ -28,10 +28,16 @@ public static partial class LessonMarkdown
 
     /// <summary>Converts <paramref name="markdown"/>; heading ids start with <paramref name="idPrefix"/>
     /// and stay unique among <paramref name="usedIds"/> (share one set across a page).</summary>
-    public static (string Html, IReadOnlyList<Heading> Headings) ToHtml(string markdown, string idPrefix = "", HashSet<string>? usedIds = null)
+    /// <param name="linkTarget">where a link of the lesson leads on the page (e.g. another lesson's section), or null
+    /// to keep it as written.</param>
+    public static (string Html, IReadOnlyList<Heading> Headings) ToHtml(string markdown, string idPrefix = "", HashSet<string>? usedIds = null,
+        Func<string, string?>? linkTarget = null)
     {
         usedIds ??= [];
         var document = Markdown.Parse(markdown, Pipeline);
+        if (linkTarget is not null)
+            foreach (var link in document.Descendants<LinkInline>())
+                if (link.Url is { } url && linkTarget(url) is { } target) link.Url = target;
         var headings = new List<Heading>();
         foreach (var heading in document.Descendants<HeadingBlock>())
         {

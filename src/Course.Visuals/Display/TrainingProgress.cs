@@ -33,11 +33,11 @@ public sealed class TrainingProgress : IVisual
     public bool Finished { get; private set; }
 
     /// <param name="clock">Time since start; a stopwatch by default (tests pass their own).</param>
-    public TrainingProgress(int totalSteps, string title = "training", Func<TimeSpan>? clock = null)
+    public TrainingProgress(int totalSteps, string? title = null, Func<TimeSpan>? clock = null)
     {
-        if (totalSteps <= 0) throw new ArgumentOutOfRangeException(nameof(totalSteps), "Total steps must be positive.");
+        if (totalSteps <= 0) throw new ArgumentOutOfRangeException(nameof(totalSteps), LearnerMessages.TotalStepsPositive);
         TotalSteps = totalSteps;
-        Title = title;
+        Title = title ?? LearnerMessages.ProgressTitle;
         if (clock is null) { var sw = Stopwatch.StartNew(); clock = () => sw.Elapsed; }
         _clock = clock;
         _marks.Add((0, TimeSpan.Zero));
@@ -117,10 +117,10 @@ public sealed class TrainingProgress : IVisual
     private string Stats()
     {
         var parts = new List<string>();
-        if (SmoothedLoss is { } l) parts.Add("loss " + l.ToString(Math.Abs(l) >= 100 ? "0.0" : "0.0000", CultureInfo.InvariantCulture));
+        if (SmoothedLoss is { } l) parts.Add(LearnerMessages.Loss(l.ToString(Math.Abs(l) >= 100 ? "0.0" : "0.0000", CultureInfo.InvariantCulture)));
         double sps = StepsPerSecond;
-        if (sps > 0) parts.Add((sps >= 100 ? sps.ToString("0", CultureInfo.InvariantCulture) : sps.ToString("0.0", CultureInfo.InvariantCulture)) + " steps/s");
-        parts.Add(Finished ? "done in " + Clock(Elapsed) : Eta is { } eta ? (Budget is null ? "ETA " : "left ") + Clock(eta) : "elapsed " + Clock(Elapsed));
+        if (sps > 0) parts.Add(LearnerMessages.StepsPerSecond(sps >= 100 ? sps.ToString("0", CultureInfo.InvariantCulture) : sps.ToString("0.0", CultureInfo.InvariantCulture)));
+        parts.Add(Finished ? LearnerMessages.DoneIn(Clock(Elapsed)) : Eta is { } eta ? (Budget is null ? LearnerMessages.Eta(Clock(eta)) : LearnerMessages.TimeLeft(Clock(eta))) : LearnerMessages.Elapsed(Clock(Elapsed)));
         return string.Join("  ·  ", parts);
     }
 

@@ -47,8 +47,7 @@ public sealed class Animation : IVisual
         foreach (var v in all)
         {
             if (stop.IsRequested)
-                throw stop.Stopped(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"animation stopped after {a._frames.Count:N0} of {all.Count:N0} frames; none returned"));
+                throw stop.Stopped(LearnerMessages.AnimationStopped(a._frames.Count, all.Count));
             a.Frame(frame(v), label?.Invoke(v) ?? Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "");
         }
         return a;
@@ -57,7 +56,7 @@ public sealed class Animation : IVisual
     public Animation Frame(Figure figure, string label)
     {
         if (_frames.Count > 0 && (figure.Width != _frames[0].Frame.Width || figure.Height != _frames[0].Frame.Height))
-            throw new ArgumentException($"All frames must have the first frame's size {_frames[0].Frame.Width}x{_frames[0].Frame.Height}.");
+            throw new ArgumentException(LearnerMessages.FrameSize(_frames[0].Frame.Width, _frames[0].Frame.Height));
         if (_frames.Count > 0 && figure.Panels.Count != _frames[0].Frame.Panels.Count)
             throw new ArgumentException("All frames must have the same panels.");
         _frames.Add((label, figure));
@@ -73,7 +72,7 @@ public sealed class Animation : IVisual
 
     private void RequireFrames()
     {
-        if (_frames.Count == 0) throw new InvalidOperationException("The animation has no frames; add some with Frame(...) or Animation.Of(...).");
+        if (_frames.Count == 0) throw new InvalidOperationException(LearnerMessages.NoFrames);
     }
 
     // union of every frame's automatic ranges, per panel
@@ -136,8 +135,7 @@ public sealed class Animation : IVisual
             for (int i = 0; i < _frames.Count; i++)
             {
                 if (stop.IsRequested)
-                    throw stop.Stopped(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                        $"GIF stopped after drawing {i:N0} of {_frames.Count:N0} frames; no file or picture made"));
+                    throw stop.Stopped(LearnerMessages.GifStopped(i, _frames.Count));
                 frames.Add(SceneRasterizer.Render(FrameScene(i), scale));
             }
         var delays = Enumerable.Repeat(FrameDelayMs, frames.Count).ToArray();
@@ -237,5 +235,5 @@ public sealed class Animation : IVisual
         }
     }
 
-    public override string ToString() => $"animation over {ParameterName}: {_frames.Count} frames";
+    public override string ToString() => LearnerMessages.AnimationDescription(ParameterName, _frames.Count);
 }

@@ -42,7 +42,7 @@ public sealed partial class Figure : IVisual
     public Figure Size(int width, int height)
     {
         if (width < 50 || height < 50 || width > 8000 || height > 8000)
-            throw new ArgumentOutOfRangeException(nameof(width), $"Figure size {width}x{height} is outside 50..8000 pixels.");
+            throw new ArgumentOutOfRangeException(nameof(width), LearnerMessages.FigureSize(width, height));
         Width = width; Height = height;
         return this;
     }
@@ -68,7 +68,7 @@ public sealed partial class Figure : IVisual
     public Figure At(int row, int column)
     {
         if (row < 0 || row >= Rows || column < 0 || column >= Columns)
-            throw new ArgumentOutOfRangeException(nameof(row), $"Panel ({row}, {column}) is outside the {Rows}x{Columns} grid.");
+            throw new ArgumentOutOfRangeException(nameof(row), LearnerMessages.PanelOutside(row, column, Rows, Columns));
         _current = row * Columns + column;
         return this;
     }

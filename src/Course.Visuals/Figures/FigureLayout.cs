@@ -20,8 +20,9 @@ internal static class Style
 }
 
 /// <summary>A title fitted to a width: one line at its full size when it fits; otherwise shrunk (not below
-/// a legible minimum), and when still too wide wrapped at spaces onto balanced lines. Never wider than the
-/// room unless a single word is.</summary>
+/// a legible minimum), and when still too wide wrapped onto balanced lines, at spaces and, in Japanese text (which
+/// has none), between characters where Japanese allows a line break. Never wider than the room unless a single word
+/// is.</summary>
 internal sealed record FittedTitle(string[] Lines, double Size)
 {
     public double LineHeight => Math.Round(Size * Style.LineSpacing);
@@ -35,7 +36,7 @@ internal sealed record FittedTitle(string[] Lines, double Size)
         // one line, shrunk: whole pixel sizes, as the PNG font is baked at whole sizes
         for (double s = Math.Floor(size); s >= minSize; s--)
             if (Scene.MeasureText(text, s) <= maxWidth) return new([text], s);
-        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var words = Segments(text);
         for (int n = 2; n <= maxLines && n <= words.Length; n++)
         {
             // wrapped titles may grow back towards their full size, to halfway between it and the minimum
@@ -57,10 +58,10 @@ internal sealed record FittedTitle(string[] Lines, double Size)
     }
 
     /// <summary>Splits words into n lines so that the widest line is as narrow as possible.</summary>
-    private static string[] Balanced(string[] words, int n, double size)
+    private static string[] Balanced(Segment[] words, int n, double size)
     {
         int m = words.Length;
-        string Join(int a, int b) => string.Join(' ', words, a, b - a);
+        string Join(int a, int b) => JoinSegments(words, a, b);
         // best[k, i]: narrowest widest-line for words[0..i) on k lines; cut[k, i]: where the last line starts
         var best = new double[n + 1, m + 1];
         var cut = new int[n + 1, m + 1];
@@ -79,19 +80,77 @@ internal sealed record FittedTitle(string[] Lines, double Size)
         return lines;
     }
 
-    private static List<string> Greedy(string[] words, double maxWidth, double size)
+    private static List<string> Greedy(Segment[] words, double maxWidth, double size)
     {
         var lines = new List<string>();
         string line = "";
         foreach (var w in words)
         {
-            string next = line.Length == 0 ? w : line + " " + w;
-            if (line.Length > 0 && Scene.MeasureText(next, size) > maxWidth) { lines.Add(line); line = w; }
+            string next = line.Length == 0 ? w.Text : line + (w.SpaceBefore ? " " : "") + w.Text;
+            if (line.Length > 0 && Scene.MeasureText(next, size) > maxWidth) { lines.Add(line); line = w.Text; }
             else line = next;
         }
         if (line.Length > 0) lines.Add(line);
         return lines;
     }
+
+    /// <summary>A piece of text that a line may not break inside: a word, or one Japanese character (with the
+    /// punctuation that may not start or end a line attached); <see cref="SpaceBefore"/> when a space preceded it.</summary>
+    internal readonly record struct Segment(string Text, bool SpaceBefore);
+
+    /// <summary>The text cut at its line-break opportunities: spaces (dropped), and between two characters of which
+    /// one is Japanese (kana, kanji, full-width forms, Japanese punctuation), except before closing punctuation, small
+    /// kana and the long-vowel mark, and after opening brackets.</summary>
+    internal static Segment[] Segments(string text)
+    {
+        var segments = new List<Segment>();
+        var current = new System.Text.StringBuilder();
+        bool spaceBefore = false;
+        int previous = -1;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (rune.Value == ' ')
+            {
+                if (current.Length > 0) segments.Add(new(current.ToString(), spaceBefore));
+                current.Clear();
+                spaceBefore = segments.Count > 0;
+                previous = -1;
+                continue;
+            }
+            if (current.Length > 0 && previous >= 0 && MayBreakBetween(previous, rune.Value))
+            {
+                segments.Add(new(current.ToString(), spaceBefore));
+                current.Clear();
+                spaceBefore = false;
+            }
+            current.Append(rune.ToString());
+            previous = rune.Value;
+        }
+        if (current.Length > 0) segments.Add(new(current.ToString(), spaceBefore));
+        return segments.ToArray();
+    }
+
+    private static string JoinSegments(Segment[] segments, int from, int to)
+    {
+        var text = new System.Text.StringBuilder();
+        for (int k = from; k < to; k++)
+        {
+            if (k > from && segments[k].SpaceBefore) text.Append(' ');
+            text.Append(segments[k].Text);
+        }
+        return text.ToString();
+    }
+
+    private static bool IsJapanese(int c) =>
+        c is >= 0x2E80 and <= 0x9FFF or >= 0xF900 and <= 0xFAFF or >= 0xFF00 and <= 0xFFEF;
+
+    private const string NoBreakBefore = "、。，．）」』】〕〉》］｝！？：；ー・ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々〜…‥)]},.:;!?%";
+    private const string NoBreakAfter = "（「『【〔〈《［｛([{";
+
+    private static bool MayBreakBetween(int before, int after) =>
+        (IsJapanese(before) || IsJapanese(after))
+        && !(after <= 0xFFFF && NoBreakBefore.Contains((char)after))
+        && !(before <= 0xFFFF && NoBreakAfter.Contains((char)before));
 
     private static string Ellipsize(string text, double width, double size)
     {

@@ -23,7 +23,7 @@ public sealed partial class Figure
     public Figure Scatter(Values x, Values y, string? name = null, Color? color = null, double size = 6,
         double opacity = 1, Mode mode = Mode.Markers, double lineWidth = 2, Dash dash = Dash.Solid, bool fillToZero = false)
     {
-        if (x.Length != y.Length) throw new ArgumentException($"x has {x.Length} values but y has {y.Length}.");
+        if (x.Length != y.Length) throw new ArgumentException(LearnerMessages.LengthsDiffer(x.Length, y.Length));
         return Add(new ScatterTrace
         {
             X = x.Data, Y = y.Data, Name = name, Color = NextColor(name, color), Mode = mode, MarkerSize = size,
@@ -37,10 +37,10 @@ public sealed partial class Figure
         HistNorm norm = HistNorm.Count, bool densityCurve = false, (double Min, double Max)? range = null, double opacity = 0.75)
     {
         var v = values.Data.Where(double.IsFinite).ToArray();
-        if (v.Length == 0) throw new ArgumentException("A histogram needs at least one finite value.");
+        if (v.Length == 0) throw new ArgumentException(LearnerMessages.HistogramNeedsValue);
         var (lo, hi) = range ?? (v.Min(), v.Max());
         int n = bins ?? Binning.AutoBins(v);
-        if (n < 1) throw new ArgumentOutOfRangeException(nameof(bins), "At least one bin.");
+        if (n < 1) throw new ArgumentOutOfRangeException(nameof(bins), LearnerMessages.AtLeastOneBin);
         if (hi <= lo) { lo -= 0.5; hi += 0.5; }
         double size = (hi - lo) / n;
         var heights = Binning.Histogram1D(v, lo, size, n, norm);
@@ -64,7 +64,7 @@ public sealed partial class Figure
         (double Min, double Max)? xRange = null, (double Min, double Max)? yRange = null, string? colorbarTitle = null,
         bool showScale = true)
     {
-        if (x.Length != y.Length) throw new ArgumentException($"x has {x.Length} values but y has {y.Length}.");
+        if (x.Length != y.Length) throw new ArgumentException(LearnerMessages.LengthsDiffer(x.Length, y.Length));
         if (bins < 1 || bins > 2000) throw new ArgumentOutOfRangeException(nameof(bins), "1 to 2000 bins per axis.");
         var (x0, x1) = xRange ?? Bounds.Of(x.Data);
         var (y0, y1) = yRange ?? Bounds.Of(y.Data);

@@ -34,10 +34,10 @@ public sealed partial class ImageBatch
             2 => (1, 1, shape[0], shape[1]),
             3 => (1, shape[0], shape[1], shape[2]),
             4 => (shape[0], shape[1], shape[2], shape[3]),
-            _ => throw new ArgumentException($"Image shape must be [H,W], [C,H,W] or [N,C,H,W]; got [{string.Join(",", shape)}]."),
+            _ => throw new ArgumentException(LearnerMessages.ImageShape(string.Join(",", shape))),
         };
         if (Channels is not (1 or 3 or 4))
-            throw new ArgumentException($"Images have 1, 3 or 4 channels; shape [{string.Join(",", shape)}] has {Channels}. (Is it NHWC? Permute to NCHW.)");
+            throw new ArgumentException(LearnerMessages.ImageChannels(string.Join(",", shape), Channels));
         if (Count <= 0 || Height <= 0 || Width <= 0) throw new ArgumentException($"Empty image shape [{string.Join(",", shape)}].");
         if ((long)Count * Channels * Height * Width != data.Length)
             throw new ArgumentException($"Shape [{string.Join(",", shape)}] needs {(long)Count * Channels * Height * Width} values, got {data.Length}.");

@@ -19,7 +19,7 @@ public sealed partial class Figure
     {
         int n = images.Count;
         if (n == 0) throw new ArgumentException("An image grid needs at least one image.");
-        if (labels is not null && labels.Count != n) throw new ArgumentException($"{n} images but {labels.Count} labels.");
+        if (labels is not null && labels.Count != n) throw new ArgumentException(LearnerMessages.LabelsPerImage(n, labels.Count));
         int cols = Math.Clamp(columns ?? (n <= 10 ? n : (int)Math.Ceiling(Math.Sqrt(n))), 1, n);
         int rows = (n + cols - 1) / cols;
         int w = images.Max(i => i.Width), h = images.Max(i => i.Height);

@@ -2,8 +2,9 @@ using System.IO.Compression;
 
 namespace Course.Visuals.Raster;
 
-/// <summary>The embedded, pre-rendered DejaVu Sans (see Fonts/make_font_atlas.py): anti-aliased
-/// coverage bitmaps at fixed pixel sizes, and the advances used to measure text for layout.</summary>
+/// <summary>The embedded, pre-rendered DejaVu Sans, with Noto Sans CJK JP for the Japanese characters the course
+/// draws (see Fonts/make_font_atlas.py): anti-aliased coverage bitmaps at fixed pixel sizes, and the advances used to
+/// measure text for layout.</summary>
 internal sealed class BitmapFont
 {
     internal sealed record Glyph(int Advance64, int Left, int Top, int Width, int Height, byte[] Coverage);
@@ -50,19 +51,43 @@ internal sealed class BitmapFont
 
     internal static bool IsCombining(int cp) => cp is >= 0x0300 and <= 0x036F;
 
+    /// <summary>The embedded atlases: DejaVu Sans, then the Japanese glyphs (Noto Sans CJK JP), which fill in the code
+    /// points DejaVu lacks at each of the same pixel sizes.</summary>
+    internal static readonly string[] Atlases = { "Course.Visuals.Fonts.dejavu-sans.atlas", "Course.Visuals.Fonts.noto-sans-cjk-jp.atlas" };
+
     private static BitmapFont Load()
     {
+        var font = new BitmapFont();
+        foreach (var atlas in Atlases)
+        {
+            foreach (var face in ReadAtlas(atlas))
+            {
+                if (!font._faces.TryGetValue(face.Size, out var existing))
+                {
+                    face.Fallback = face.Glyphs.GetValueOrDefault('?');
+                    font._faces[face.Size] = face;
+                    continue;
+                }
+                foreach (var (cp, glyph) in face.Glyphs) existing.Glyphs.TryAdd(cp, glyph);
+            }
+        }
+        return font;
+    }
+
+    private static List<Face> ReadAtlas(string resource)
+    {
         var asm = typeof(BitmapFont).Assembly;
-        using var res = asm.GetManifestResourceStream("Course.Visuals.Fonts.dejavu-sans.atlas")
-            ?? throw new InvalidOperationException("The embedded font atlas is missing from Course.Visuals.");
+        using var res = asm.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"The embedded font atlas {resource} is missing from Course.Visuals.");
         using var z = new ZLibStream(res, CompressionMode.Decompress);
         using var ms = new MemoryStream();
         z.CopyTo(ms);
         var r = new BinaryReader(new MemoryStream(ms.ToArray()));
         if (new string(r.ReadChars(4)) != "CVFA") throw new InvalidDataException("Bad font atlas header.");
-        r.ReadUInt16();
+        int version = r.ReadUInt16();
+        if (version is not (1 or 2)) throw new InvalidDataException($"Font atlas version {version} is not known here.");
         int sizes = r.ReadUInt16();
-        var font = new BitmapFont();
+        var faces = new List<Face>();
         for (int s = 0; s < sizes; s++)
         {
             var face = new Face { Size = r.ReadUInt16(), Ascent = r.ReadInt16(), Descent = r.ReadInt16() };
@@ -71,11 +96,23 @@ internal sealed class BitmapFont
             {
                 int cp = (int)r.ReadUInt32(), adv = r.ReadUInt16(), left = r.ReadInt16(), top = r.ReadInt16();
                 int w = r.ReadByte(), h = r.ReadByte();
-                face.Glyphs[cp] = new Glyph(adv, left, top, w, h, r.ReadBytes(w * h));
+                var coverage = version == 1 ? r.ReadBytes(w * h) : Unpack4(r.ReadBytes((w * h + 1) / 2), w * h);
+                face.Glyphs[cp] = new Glyph(adv, left, top, w, h, coverage);
             }
-            face.Fallback = face.Glyphs.GetValueOrDefault('?');
-            font._faces[face.Size] = face;
+            faces.Add(face);
         }
-        return font;
+        return faces;
+    }
+
+    /// <summary>4-bit coverage levels, two a byte (high nibble first), to bytes 0..255.</summary>
+    private static byte[] Unpack4(byte[] packed, int count)
+    {
+        var coverage = new byte[count];
+        for (int i = 0; i < count; i++)
+        {
+            int level = (i & 1) == 0 ? packed[i >> 1] >> 4 : packed[i >> 1] & 15;
+            coverage[i] = (byte)(level * 17);
+        }
+        return coverage;
     }
 }

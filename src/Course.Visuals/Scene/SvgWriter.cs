@@ -7,7 +7,10 @@ namespace Course.Visuals.Rendering;
 /// <summary>Writes a <see cref="Scene"/> as a standalone SVG 1.1 document.</summary>
 internal static class SvgWriter
 {
-    public const string FontFamily = "'DejaVu Sans', Verdana, 'Bitstream Vera Sans', Arial, sans-serif";
+    /// <summary>DejaVu Sans, as the PNGs; then, for Japanese characters (which a browser takes from the first family
+    /// that has them), the Noto Sans CJK JP of the PNGs and the Japanese system fonts of macOS and Windows.</summary>
+    public const string FontFamily = "'DejaVu Sans', Verdana, 'Bitstream Vera Sans', Arial, "
+        + "'Noto Sans CJK JP', 'Noto Sans JP', 'Hiragino Sans', 'Hiragino Kaku Gothic ProN', 'Yu Gothic', Meiryo, sans-serif";
 
     public static string Write(Scene scene)
     {
