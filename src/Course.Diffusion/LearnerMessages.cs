@@ -348,15 +348,27 @@ internal static class LearnerMessages
 
     public static string NoLabels => Ja ? "（ラベルなし）" : "(no labels)";
 
-    public static string Features(string features) => Ja ? $"特徴量:    {features}" : $"features:  {features}";
+    public static string Features(string features) => Ja ? $"特徴量:    {Described(features)}" : $"features:  {features}";
 
     public static string Reference(string reference, long n) => Ja
-        ? Invariant($"参照:      {reference} (n = {n:N0})")
+        ? Invariant($"参照:      {Described(reference)} (n = {n:N0})")
         : Invariant($"reference: {reference} (n = {n:N0})");
 
     public static string FloorSource(string source, long n) => Ja
-        ? Invariant($"フロア:    {source} (n = {n:N0})")
+        ? Invariant($"フロア:    {Described(source)} (n = {n:N0})")
         : Invariant($"floor:     {source} (n = {n:N0})");
+
+    /// <summary>The image evaluator's own descriptions of its features and images, in Japanese; any other text (a
+    /// lesson's own) as it is.</summary>
+    static string Described(string english) =>
+        english == Evaluation.ImageEvaluator.FeatureDescription
+            ? $"{nameof(Evaluation.FashionClassifier)} の最後の隠れ層（{Evaluation.FashionClassifier.FeatureDimension} 次元）"
+            : english switch
+            {
+                "Fashion-MNIST test set" => "Fashion-MNIST のテストセット",
+                "Fashion-MNIST training images" => "Fashion-MNIST の学習用画像",
+                _ => english,
+            };
 
     public static string KidSubsets(int subsets, long samples, long reference, int floorSubsets, long floorSamples) => Ja
         ? Invariant($"KID: サンプル {samples:N0} 枚と参照画像 {reference:N0} 枚の部分集合を {subsets} 組（フロア: {floorSamples:N0} 枚を {floorSubsets} 組）")

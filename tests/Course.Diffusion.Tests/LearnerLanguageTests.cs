@@ -280,6 +280,17 @@ public class LearnerLanguageTests
             Assert.StartsWith("計測するステップは一つ以上にしてください", japanese);
         }
 
+        // The image evaluator's report (lesson 10, section 5) names its features and images in Japanese too.
+        var scores = Scores(30.754, 0.869, 0.567, 500);
+        var report = new ImageQualityReport(scores, scores, Evaluation.ImageEvaluator.FeatureDescription, "Fashion-MNIST test set",
+            "Fashion-MNIST training images");
+        (english, japanese) = Both(() => report.ToText());
+        Assert.Contains("features:  FashionClassifier, 128-d last hidden layer", english);
+        Assert.Contains("reference: Fashion-MNIST test set (n = 2,000)", english);
+        Assert.Contains("特徴量:    FashionClassifier の最後の隠れ層（128 次元）", japanese);
+        Assert.Contains("参照:      Fashion-MNIST のテストセット (n = 2,000)", japanese);
+        Assert.Contains("フロア:    Fashion-MNIST の学習用画像 (n = 500)", japanese);
+
         // The settings lesson 10 invites a learner to change.
         (english, japanese) = Both(() => Thrown(() => new CompactUNetConfig { Patch = 0 }.Validate()));
         Assert.Equal("Patch must be at least 1, got 0", english);
