@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Lesson 10's training step, the course against PyTorch on the same model and batch, as a ratio in one run.
 
-    /usr/bin/python3 bench/train_live_step.py [--rounds 5] [--iters 30] [--batch 32] [--threads 1]
+    /usr/bin/python3 bench/train_live_step.py [--rounds 5] [--iters 30] [--batch 32] [--threads 1] [--torchsharp]
 
 The C# side is `Course.Bench live`: the library's DiffusionTrainer.TrainStep with LiveTrainingRecipe's settings
 (CompactUNet, v-prediction, timesteps normal in log-SNR, label dropout, AdamW, gradient clipping, EMA). The
@@ -10,7 +10,9 @@ the CompactUNet (tests/Course.Diffusion.Tests/fixtures/compact_unet_twin.py, who
 checks against C#). Both run one process per round, interleaved, on the same libtorch (Debian's 1.13.1); each
 reports the median wall-clock and process-CPU time per step. On a machine that other jobs are loading, the CPU
 time is the fairer number (the wall clock includes time the process waited for a core); the table gives both
-and the ratio of each (PyTorch's time over the course's: above 1 means the course is faster).
+and the ratio of each (PyTorch's time over the course's: above 1 means the course is faster). With --torchsharp the
+C# side also runs on TorchSharp 0.107 (libtorch 2.10) in the Debian 13 root, built from a copy of this work tree as
+bench/run.py --torchsharp does, in the same rounds.
 """
 import argparse, json, math, os, statistics, subprocess, sys, time
 
@@ -99,6 +101,7 @@ def main():
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--threads", type=int, default=1, help="libtorch threads, the same on both sides")
+    p.add_argument("--torchsharp", action="store_true", help="also run the C# side on TorchSharp in the Debian 13 root")
     a = p.parse_args()
     if a.side == "pytorch":
         return pytorch_side(a)
@@ -106,6 +109,12 @@ def main():
     common = ["--warmup", str(a.warmup), "--iters", str(a.iters), "--batch", str(a.batch), "--threads", str(a.threads)]
     # The course's engine sets glibc's allocator thresholds itself (LargeTensorMemory); PyTorch runs as it comes.
     results = {"C#": [], "PyTorch": []}
+    torchsharp = None
+    if a.torchsharp:
+        sys.path.insert(0, HERE)
+        from run import prepare_torchsharp      # bench/run.py: the work tree copied and built in the Debian 13 root
+        torchsharp = prepare_torchsharp()
+        results["TorchSharp"] = []
     loads = []
     for r in range(a.rounds):
         loads.append(os.getloadavg()[0])
@@ -114,18 +123,31 @@ def main():
         assert cs["parameters"] == py["parameters"], (cs["parameters"], py["parameters"])
         results["C#"].append(cs)
         results["PyTorch"].append(py)
-        print(f"round {r + 1} (load {loads[-1]:.1f}): C# wall {cs['median_ms']:.1f} ms, CPU {cs['cpu_median_ms']:.1f} ms; "
-              f"PyTorch wall {py['median_ms']:.1f} ms, CPU {py['cpu_median_ms']:.1f} ms", flush=True)
+        line = (f"round {r + 1} (load {loads[-1]:.1f}): C# wall {cs['median_ms']:.1f} ms, CPU {cs['cpu_median_ms']:.1f} ms; "
+                f"PyTorch wall {py['median_ms']:.1f} ms, CPU {py['cpu_median_ms']:.1f} ms")
+        if torchsharp:
+            ts = run(torchsharp + ["live"] + common)
+            assert ts["parameters"] == py["parameters"], (ts["parameters"], py["parameters"])
+            results["TorchSharp"].append(ts)
+            line += f"; TorchSharp wall {ts['median_ms']:.1f} ms, CPU {ts['cpu_median_ms']:.1f} ms ({ts['engine']})"
+        print(line, flush=True)
     med = lambda side, key: statistics.median(x[key] for x in results[side])
     print()
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, load average {min(loads):.1f} to "
           f"{max(loads):.1f}; {cs['engine']} vs PyTorch {py['torch_version']}; {a.threads} libtorch thread(s); "
           f"CompactUNet {cs['parameters']:,} parameters, batch {a.batch}; {a.rounds} rounds x {a.iters} steps, medians")
-    print("| | C# (course: DiffusionTrainer.TrainStep) | PyTorch (plain loop, twin model) | ratio (PyTorch / C#) |")
-    print("|---|---|---|---|")
+    if not torchsharp:
+        print("| | C# (course: DiffusionTrainer.TrainStep) | PyTorch (plain loop, twin model) | ratio (PyTorch / C#) |")
+        print("|---|---|---|---|")
+        for key, name in (("median_ms", "wall-clock per step"), ("cpu_median_ms", "process CPU time per step")):
+            c, q = med("C#", key), med("PyTorch", key)
+            print(f"| {name} | {c:.1f} ms | {q:.1f} ms | **{q / c:.2f}x** |")
+        return
+    print("| | C# on Course.Torch | C# on TorchSharp | PyTorch (plain loop, twin model) | PyTorch / Course.Torch | PyTorch / TorchSharp |")
+    print("|---|---|---|---|---|---|")
     for key, name in (("median_ms", "wall-clock per step"), ("cpu_median_ms", "process CPU time per step")):
-        c, q = med("C#", key), med("PyTorch", key)
-        print(f"| {name} | {c:.1f} ms | {q:.1f} ms | **{q / c:.2f}x** |")
+        c, t, q = med("C#", key), med("TorchSharp", key), med("PyTorch", key)
+        print(f"| {name} | {c:.1f} ms | {t:.1f} ms | {q:.1f} ms | **{q / c:.2f}x** | **{q / t:.2f}x** |")
 
 
 if __name__ == "__main__":
