@@ -52,15 +52,15 @@ public sealed record CompactUNetConfig
     /// <summary>Throws an ArgumentException naming the first setting that cannot work.</summary>
     public void Validate()
     {
-        if (InChannels < 1) throw new ArgumentException($"InChannels must be at least 1, got {InChannels}");
-        if (Patch < 1) throw new ArgumentException($"Patch must be at least 1, got {Patch}");
-        if (Channels is null || Channels.Length == 0) throw new ArgumentException("Channels needs at least one level");
-        if (Channels.Any(c => c < 1)) throw new ArgumentException($"Channels must be positive, got ({string.Join(", ", Channels)})");
-        if (BlocksPerLevel < 1) throw new ArgumentException($"BlocksPerLevel must be at least 1, got {BlocksPerLevel}");
-        if (NumClasses < 0) throw new ArgumentException($"NumClasses cannot be negative, got {NumClasses}");
+        if (InChannels < 1) throw new ArgumentException(LearnerMessages.AtLeast("InChannels", 1, InChannels));
+        if (Patch < 1) throw new ArgumentException(LearnerMessages.AtLeast("Patch", 1, Patch));
+        if (Channels is null || Channels.Length == 0) throw new ArgumentException(LearnerMessages.ChannelsNeedLevel);
+        if (Channels.Any(c => c < 1)) throw new ArgumentException(LearnerMessages.ChannelsPositive(string.Join(", ", Channels)));
+        if (BlocksPerLevel < 1) throw new ArgumentException(LearnerMessages.AtLeast("BlocksPerLevel", 1, BlocksPerLevel));
+        if (NumClasses < 0) throw new ArgumentException(LearnerMessages.NotNegativeCount("NumClasses", NumClasses));
         int factor = Patch << (Channels.Length - 1);
         if (ImageSize < factor || ImageSize % factor != 0)
-            throw new ArgumentException($"ImageSize {ImageSize} must be divisible by Patch · 2^{Channels.Length - 1} = {factor} (patches of {Patch}, {Channels.Length} levels)");
+            throw new ArgumentException(LearnerMessages.ImageSizeNotDivisible(ImageSize, Channels.Length, factor, Patch));
         foreach (var c in Channels) UNet.CheckGroups(c, Groups);
     }
 }

@@ -47,7 +47,7 @@ public sealed class DpmSolverSampler : Sampler
         if (index < 0 || index >= Schedule.Length)
             throw new ArgumentOutOfRangeException(nameof(index), $"step index {index} is outside 0..{Schedule.Length - 1}");
         if (!modelOutput.shape.AsSpan().SequenceEqual(x.shape))
-            throw new ArgumentException($"the model output has shape [{string.Join(", ", modelOutput.shape)}] but x_t has [{string.Join(", ", x.shape)}]; a denoiser must return one value per input value", nameof(modelOutput));
+            throw new ArgumentException(LearnerMessages.OutputShapeDiffers(string.Join(", ", modelOutput.shape), string.Join(", ", x.shape)), nameof(modelOutput));
         using var scope = NewDisposeScope();
         var t = Coefficients.Timestep(index, x.shape[0], x.device);
         var (x0, _) = Schedule.PredictStartAndNoise(Prediction, modelOutput, x, t, ClipDenoised);

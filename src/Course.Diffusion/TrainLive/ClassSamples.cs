@@ -14,8 +14,8 @@ public static class ClassSamples
     /// <summary>The classes asked for, class-major: 0 (×<paramref name="perClass"/>), 1, …, int64 [classes · perClass].</summary>
     public static Tensor Labels(int classes, int perClass)
     {
-        if (classes < 1) throw new ArgumentOutOfRangeException(nameof(classes), classes, "at least one class");
-        if (perClass < 1) throw new ArgumentOutOfRangeException(nameof(perClass), perClass, "at least one sample per class");
+        if (classes < 1) throw new ArgumentOutOfRangeException(nameof(classes), classes, LearnerMessages.AtLeastOneClass);
+        if (perClass < 1) throw new ArgumentOutOfRangeException(nameof(perClass), perClass, LearnerMessages.AtLeastOneSamplePerClass);
         return tensor(Enumerable.Range(0, classes).SelectMany(c => Enumerable.Repeat((long)c, perClass)).ToArray());
     }
 
@@ -33,8 +33,8 @@ public static class ClassSamples
         ArgumentNullException.ThrowIfNull(sampler);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(imageShape);
-        if (labels.dim() != 1) throw new ArgumentException($"labels must be 1-D [N], not [{string.Join(", ", labels.shape)}]", nameof(labels));
-        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "the batch size must be at least 1");
+        if (labels.dim() != 1) throw new ArgumentException(LearnerMessages.LabelsOneDimensional(string.Join(", ", labels.shape)), nameof(labels));
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, LearnerMessages.BatchSizeAtLeastOne);
         long n = labels.shape[0];
         using var cpuLabels = labels.to(int64, CPU);
         var all = cpuLabels.data<long>().ToArray();
@@ -62,7 +62,7 @@ public static class ClassSamples
     public static byte[] ToBytes(Tensor images, out long[] shape)
     {
         ArgumentNullException.ThrowIfNull(images);
-        if (images.dim() != 4) throw new ArgumentException($"images must be [N, C, H, W], not [{string.Join(", ", images.shape)}]", nameof(images));
+        if (images.dim() != 4) throw new ArgumentException(LearnerMessages.ImagesNchw(string.Join(", ", images.shape)), nameof(images));
         using var scope = NewDisposeScope();
         var bytes = ((images.to(float32) + 1) * 127.5).round().clamp(0, 255).to(ScalarType.Byte).contiguous();
         shape = images.shape[1] == 1 ? new[] { images.shape[0], images.shape[2], images.shape[3] } : images.shape;

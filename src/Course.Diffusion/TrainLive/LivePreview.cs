@@ -34,8 +34,8 @@ public sealed class LivePreview : IDisposable
         _trainer = trainer ?? throw new ArgumentNullException(nameof(trainer));
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _recipe = recipe ?? throw new ArgumentNullException(nameof(recipe));
-        if (!model.IsClassConditional) throw new ArgumentException("the preview shows samples by class: the model must be class-conditional", nameof(model));
-        if (every < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(every), every, "the time between grids cannot be negative");
+        if (!model.IsClassConditional) throw new ArgumentException(LearnerMessages.PreviewNeedsClasses, nameof(model));
+        if (every < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(every), every, LearnerMessages.PreviewIntervalNegative);
         Every = every;
         PerClass = perClass;
         _sampler = recipe.Sampler();

@@ -41,9 +41,9 @@ public sealed record LiveTrainingResults
 
     public static LiveTrainingResults Load(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"no stored measurements at {Path.GetFullPath(path)} (bench/train_live_curves.py writes them)", path);
+        if (!File.Exists(path)) throw new FileNotFoundException(LearnerMessages.NoStoredMeasurements(Path.GetFullPath(path)), path);
         return JsonSerializer.Deserialize<LiveTrainingResults>(File.ReadAllText(path))
-            ?? throw new InvalidDataException($"{path} holds no measurements");
+            ?? throw new InvalidDataException(LearnerMessages.HoldsNoMeasurements(path));
     }
 
     /// <summary>Each recipe at each budget: the mean over its seeds at each guidance scale, and of those the scale
@@ -71,12 +71,12 @@ public sealed record LiveTrainingResults
     {
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine(c, $"measured {Measured} on {Machine}; n = {Rows.FirstOrDefault()?.N ?? 0:N0} samples each; " +
-            $"floor (real images, same n): FID {FloorFid:0.00}, accuracy {FloorAccuracy:P1}");
-        sb.AppendLine("minutes  recipe     runs   steps   guidance    FID     KID   precision  recall  accuracy  load");
+        sb.AppendLine(LearnerMessages.LiveResultsHeadline(Measured, Machine, Rows.FirstOrDefault()?.N ?? 0, FloorFid, FloorAccuracy));
+        sb.AppendLine(LearnerMessages.LiveResultsHeader);
         foreach (var r in Best())
-            sb.AppendLine(c, $"{r.Minutes,7:0.##}  {r.Recipe,-9} {r.Runs,4}  {r.Steps,6:N0}   {r.Guidance,6:0.0}  {r.Fid,7:0.00} {r.Kid,7:0.00}   {r.Precision,7:0.000}  {r.Recall,6:0.000}  {r.Accuracy,7:P1}  {string.Join("-", r.Load.Select(l => l.ToString("0.0", c)))}");
-        sb.Append("(each row: the mean over its runs (seeds) at the recipe's best guidance scale; load: the 1-minute load average, lowest to highest)");
+            sb.AppendLine(LearnerMessages.LiveResultsRow(r.Minutes, r.Recipe, r.Runs, r.Steps, r.Guidance, r.Fid, r.Kid, r.Precision,
+                r.Recall, r.Accuracy, string.Join("-", r.Load.Select(l => l.ToString("0.0", c)))));
+        sb.Append(LearnerMessages.LiveResultsFootnote);
         return sb.ToString().TrimEnd();
     }
 }

@@ -12,7 +12,7 @@ public static class StepCost
     public static double CpuMilliseconds(DiffusionTrainer trainer, int steps = 5)
     {
         ArgumentNullException.ThrowIfNull(trainer);
-        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, "time at least one step");
+        if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), steps, LearnerMessages.TimeAtLeastOneStep);
         var process = Process.GetCurrentProcess();
         var times = new double[steps];
         for (int i = 0; i < steps; i++)

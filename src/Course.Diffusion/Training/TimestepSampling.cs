@@ -33,7 +33,7 @@ public static class TimestepSampler
         if (sampling == TimestepSampling.Uniform) return randint(0, schedule.Length, new[] { batch }, generator: generator);
         if (sampling != TimestepSampling.LogSnrNormal) throw new ArgumentOutOfRangeException(nameof(sampling), sampling, "unknown timestep sampling");
         if (!double.IsFinite(logSnrMean) || !(logSnrStd > 0) || double.IsInfinity(logSnrStd))
-            throw new ArgumentOutOfRangeException(nameof(logSnrStd), $"log-SNR sampling needs a finite mean and a positive deviation, got N({logSnrMean}, {logSnrStd}²)");
+            throw new ArgumentOutOfRangeException(nameof(logSnrStd), LearnerMessages.LogSnrSampling(logSnrMean, logSnrStd));
         using var z = randn(new[] { batch }, float64, generator: generator);
         var draws = z.data<double>().ToArray();
         var indices = new long[batch];

@@ -98,10 +98,10 @@ public sealed record TrainingOptions
         if (!(WeightDecay >= 0)) throw new ArgumentException(LearnerMessages.NotNegative("WeightDecay", WeightDecay));
         if (WarmupSteps < 0) throw new ArgumentException(LearnerMessages.NotNegative("WarmupSteps", WarmupSteps));
         if (TimeBudget is { } budget && !(budget > TimeSpan.Zero)) throw new ArgumentException(LearnerMessages.Positive("TimeBudget (seconds)", budget.TotalSeconds));
-        if (!Enum.IsDefined(TimestepSampling)) throw new ArgumentException($"TimestepSampling {TimestepSampling} is not one of {string.Join(", ", Enum.GetNames<TimestepSampling>())}");
+        if (!Enum.IsDefined(TimestepSampling)) throw new ArgumentException(LearnerMessages.NotOneOf("TimestepSampling", TimestepSampling.ToString(), string.Join(", ", Enum.GetNames<TimestepSampling>())));
         if (!double.IsFinite(LogSnrMean) || !(LogSnrStd > 0) || double.IsInfinity(LogSnrStd))
-            throw new ArgumentException($"the log-SNR distribution needs a finite mean and a positive, finite deviation, got N({LogSnrMean}, {LogSnrStd}²)");
-        if (!Enum.IsDefined(Prediction)) throw new ArgumentException($"Prediction {Prediction} is not one of ε, x_0, v");
+            throw new ArgumentException(LearnerMessages.LogSnrDistribution(LogSnrMean, LogSnrStd));
+        if (!Enum.IsDefined(Prediction)) throw new ArgumentException(LearnerMessages.NotOneOf("Prediction", Prediction.ToString(), "ε, x_0, v"));
         if (Decay == LearningRateDecay.Cosine && TimeBudget is null && TotalSteps <= WarmupSteps)
             throw new ArgumentException(LearnerMessages.CosineDecayNeedsSteps(TotalSteps, WarmupSteps));
         if (!(MinLearningRate >= 0)) throw new ArgumentException(LearnerMessages.NotNegative("MinLearningRate", MinLearningRate));

@@ -46,9 +46,9 @@ public sealed class TrainingProgress : IVisual
     /// <summary>A run that ends when <paramref name="budget"/> of time is used (e.g. a trainer's time budget).</summary>
     /// <param name="clock">Time used so far; a stopwatch by default. Pass the trainer's own training time so that
     /// pauses (drawing samples) do not count.</param>
-    public TrainingProgress(TimeSpan budget, string title = "training", Func<TimeSpan>? clock = null) : this(int.MaxValue, title, clock)
+    public TrainingProgress(TimeSpan budget, string? title = null, Func<TimeSpan>? clock = null) : this(int.MaxValue, title, clock)
     {
-        if (!(budget > TimeSpan.Zero)) throw new ArgumentOutOfRangeException(nameof(budget), budget, "The time budget must be positive.");
+        if (!(budget > TimeSpan.Zero)) throw new ArgumentOutOfRangeException(nameof(budget), budget, LearnerMessages.BudgetPositive);
         Budget = budget;
     }
 
@@ -107,7 +107,7 @@ public sealed class TrainingProgress : IVisual
     }
 
     private string Count() => Budget is { } b
-        ? string.Create(CultureInfo.InvariantCulture, $"step {Step}, {Clock(Elapsed)} of {Clock(b)}")
+        ? LearnerMessages.StepOfBudget(Step.ToString(CultureInfo.InvariantCulture), Clock(Elapsed), Clock(b))
         : $"{Step}/{TotalSteps}";
 
     private static string Clock(TimeSpan t) => t.TotalHours >= 1
@@ -138,7 +138,7 @@ public sealed class TrainingProgress : IVisual
         var done = Palette.Pick(4);
         s.Add(new TextMark(12, 22, Title, 14, Style.Text, Class: "progress-title"));
         string count = (Budget is null ? $"{Step:N0} / {TotalSteps:N0}  ({Fraction * 100:0}%)"
-            : $"step {Step:N0}  ·  {Clock(Elapsed)} of {Clock(Budget.Value)}").Replace('\u00a0', ' ');
+            : LearnerMessages.StepAndTimeOfBudget($"{Step:N0}", Clock(Elapsed), Clock(Budget.Value))).Replace('\u00a0', ' ');
         s.Add(new TextMark(W - 12, 22, count, 12, Style.TickText, TextAnchor.End, Class: "progress-count"));
         double bx0 = 12, bx1 = W - 12, by = 34;
         s.Add(new RectMark(bx0, by, bx1 - bx0, 10, "#e6e6e6", Class: "progress-track"));
