@@ -26,6 +26,7 @@ switch (options.Workload)
     case "unet": Report(options, TimeUnits(options, UNetTrainingStep(device, schedule))); break;
     case "ddim": Report(options, TimeUnits(options, DdimSampling(device, schedule))); break;
     case "ddpm": Report(options, TimeUnits(options, DdpmSampling(device, schedule))); break;
+    case "live": TrainLiveStep.Run(options.Batch, options.Warmup, options.Iterations); break;   // lesson 10's step (bench/train_live_step.py)
     case "memory": MemoryOverTime(device, schedule, options.Iterations); break;
     case "export": Export(options.Out ?? "."); break;
     case "cudacheck": CudaCheck(); break;
@@ -273,13 +274,13 @@ static double PeakRssMb()
     return 0;
 }
 
-sealed record Options(string Workload, string Device, int Threads, int Warmup, int Iterations, string? Out, bool OneDnn)
+sealed record Options(string Workload, string Device, int Threads, int Warmup, int Iterations, string? Out, bool OneDnn, int Batch = 32)
 {
     public static Options Parse(string[] args)
     {
-        string workload = args.Length > 0 ? args[0] : throw new ArgumentException("usage: Course.Bench <mlp|unet|ddim|ddpm|enginecheck|memory|export> [--device cpu|cuda] [--threads n] [--warmup n] [--iters n] [--out dir] [--onednn on|off]");
+        string workload = args.Length > 0 ? args[0] : throw new ArgumentException("usage: Course.Bench <mlp|unet|ddim|ddpm|live|enginecheck|memory|export> [--device cpu|cuda] [--threads n] [--warmup n] [--iters n] [--out dir] [--onednn on|off]");
         string dev = "cpu", outDir = ".";
-        int threads = 0, warmup = 3, iters = 10;
+        int threads = 0, warmup = 3, iters = 10, batch = 32;
         bool oneDnn = true;
         for (int i = 1; i + 1 < args.Length; i += 2)
         {
@@ -291,9 +292,10 @@ sealed record Options(string Workload, string Device, int Threads, int Warmup, i
                 case "--iters": iters = int.Parse(args[i + 1]); break;
                 case "--out": outDir = args[i + 1]; break;
                 case "--onednn": oneDnn = args[i + 1] != "off"; break;
+                case "--batch": batch = int.Parse(args[i + 1]); break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }
-        return new Options(workload, dev, threads, warmup, iters, outDir, oneDnn);
+        return new Options(workload, dev, threads, warmup, iters, outDir, oneDnn, batch);
     }
 }

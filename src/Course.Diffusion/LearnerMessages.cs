@@ -220,6 +220,99 @@ internal static class LearnerMessages
 
     public static string NeedDataDimension => Ja ? "データの次元が一つ以上必要です" : "need at least one data dimension";
 
+    public static string NotNegativeCount(string setting, long value) => Ja
+        ? $"{setting} は負にできません（指定された値: {value}）"
+        : $"{setting} cannot be negative, got {value}";
+
+    public static string ChannelsNeedLevel => Ja ? "Channels には段が一つ以上必要です" : "Channels needs at least one level";
+
+    public static string ChannelsPositive(string channels) => Ja
+        ? $"Channels はすべて正の数にしてください（指定された値: ({channels})）"
+        : $"Channels must be positive, got ({channels})";
+
+    public static string ImageSizeNotDivisible(int imageSize, int levels, int factor, int patch) => Ja
+        ? $"ImageSize {imageSize} は Patch · 2^{levels - 1} = {factor} で割り切れなければなりません（パッチ {patch}、{levels} 段）"
+        : $"ImageSize {imageSize} must be divisible by Patch · 2^{levels - 1} = {factor} (patches of {patch}, {levels} levels)";
+
+    public static string GroupsDivideChannels(int groups, int channels) => Ja
+        ? $"GroupNorm では、グループ数 ({groups}) がチャネル数 ({channels}) を割り切らなければなりません。どの段のチャネル数も割り切る Groups を選んでください"
+        : $"GroupNorm needs the groups ({groups}) to divide the channels ({channels}); choose Groups to divide every level's channel count";
+
+    public static string NotOneOf(string setting, string value, string allowed) => Ja
+        ? $"{setting} {value} は {allowed} のどれでもありません"
+        : $"{setting} {value} is not one of {allowed}";
+
+    public static string LogSnrDistribution(double mean, double std) => Ja
+        ? $"対数 SNR の分布には、有限の平均と、正の有限な標準偏差が必要です（指定された値: N({mean}, {std}²)）"
+        : $"the log-SNR distribution needs a finite mean and a positive, finite deviation, got N({mean}, {std}²)";
+
+    public static string LogSnrSampling(double mean, double std) => Ja
+        ? $"対数 SNR によるサンプリングには、有限の平均と正の標準偏差が必要です（指定された値: N({mean}, {std}²)）"
+        : $"log-SNR sampling needs a finite mean and a positive deviation, got N({mean}, {std}²)";
+
+    // ---- lesson 10: training live ----------------------------------------------------------------------
+
+    public static string PreviewNeedsClasses => Ja
+        ? "プレビューはクラスごとのサンプルを表示します。モデルはクラス条件付きでなければなりません"
+        : "the preview shows samples by class: the model must be class-conditional";
+
+    public static string PreviewIntervalNegative => Ja
+        ? "グリッドを描く間隔は負にできません"
+        : "the time between grids cannot be negative";
+
+    public static string TimeAtLeastOneStep => Ja ? "計測するステップは一つ以上にしてください" : "time at least one step";
+
+    public static string AtLeastOneClass => Ja ? "クラスは一つ以上にしてください" : "at least one class";
+
+    public static string AtLeastOneSamplePerClass => Ja
+        ? "クラスごとのサンプルは一つ以上にしてください"
+        : "at least one sample per class";
+
+    public static string LabelsOneDimensional(string shape) => Ja
+        ? $"labels は 1 次元 [N] にしてください（渡された形は [{shape}]）"
+        : $"labels must be 1-D [N], not [{shape}]";
+
+    public static string BatchSizeAtLeastOne => Ja ? "バッチサイズは 1 以上にしてください" : "the batch size must be at least 1";
+
+    public static string ImagesNchw(string shape) => Ja
+        ? $"images の形は [N, C, H, W] にしてください（渡された形は [{shape}]）"
+        : $"images must be [N, C, H, W], not [{shape}]";
+
+    public static string NoStoredMeasurements(string path) => Ja
+        ? $"保存された測定値が {path} にありません（bench/train_live_curves.py が書き出します）"
+        : $"no stored measurements at {path} (bench/train_live_curves.py writes them)";
+
+    public static string HoldsNoMeasurements(string path) => Ja ? $"{path} には測定値がありません" : $"{path} holds no measurements";
+
+    /// <summary>A recipe of the stored measurements by its key ("course", "reference").</summary>
+    public static string LiveRecipe(string key) => !Ja ? key : key switch
+    {
+        "course" => "このレッスン",
+        "reference" => "参照",
+        _ => key,
+    };
+
+    public static string LiveResultsHeadline(string measured, string machine, int n, double floorFid, double floorAccuracy) => Ja
+        ? Invariant($"{measured} に {machine} で測定。サンプルはどれも n = {n:N0} 枚。フロア（本物の画像、同じ n）: FID {floorFid:0.00}、正解率 {floorAccuracy:P1}")
+        : Invariant($"measured {measured} on {machine}; n = {n:N0} samples each; floor (real images, same n): FID {floorFid:0.00}, accuracy {floorAccuracy:P1}");
+
+    public static string LiveResultsHeader => Ja
+        ? $"{Right("分", 7)}  {Left("レシピ", 12)} {Right("実行数", 6)}  {Right("ステップ", 8)}  {Right("ガイダンス", 10)}  {"FID",7} {"KID",7}  " +
+          $"{Right("適合率", 7)}  {Right("再現率", 7)}  {Right("正解率", 8)}  負荷"
+        : "minutes  recipe     runs   steps   guidance    FID     KID   precision  recall  accuracy  load";
+
+    /// <summary>A row of the stored measurements: <paramref name="recipe"/> is the recipe's key, <paramref name="load"/>
+    /// the load averages already written.</summary>
+    public static string LiveResultsRow(double minutes, string recipe, int runs, long steps, double guidance, double fid, double kid,
+        double precision, double recall, double accuracy, string load) => Ja
+        ? Invariant($"{minutes,7:0.##}  {Left(LiveRecipe(recipe), 12)} {runs,6}  {steps,8:N0}  {guidance,10:0.0}  {fid,7:0.00} {kid,7:0.00}  ") +
+          Invariant($"{precision,7:0.000}  {recall,7:0.000}  {accuracy,8:P1}  {load}")
+        : Invariant($"{minutes,7:0.##}  {recipe,-9} {runs,4}  {steps,6:N0}   {guidance,6:0.0}  {fid,7:0.00} {kid,7:0.00}   {precision,7:0.000}  {recall,6:0.000}  {accuracy,7:P1}  {load}");
+
+    public static string LiveResultsFootnote => Ja
+        ? "（各行: その実行（シード）の平均。ガイダンススケールはレシピごとに最良のもの。負荷: 1 分間のロードアベレージの最小から最大）"
+        : "(each row: the mean over its runs (seeds) at the recipe's best guidance scale; load: the 1-minute load average, lowest to highest)";
+
     // ---- results and reports ---------------------------------------------------------------------------
 
     /// <summary>How many columns <paramref name="text"/> takes in a monospaced font: two for a wide (Japanese)
@@ -255,15 +348,27 @@ internal static class LearnerMessages
 
     public static string NoLabels => Ja ? "（ラベルなし）" : "(no labels)";
 
-    public static string Features(string features) => Ja ? $"特徴量:    {features}" : $"features:  {features}";
+    public static string Features(string features) => Ja ? $"特徴量:    {Described(features)}" : $"features:  {features}";
 
     public static string Reference(string reference, long n) => Ja
-        ? Invariant($"参照:      {reference} (n = {n:N0})")
+        ? Invariant($"参照:      {Described(reference)} (n = {n:N0})")
         : Invariant($"reference: {reference} (n = {n:N0})");
 
     public static string FloorSource(string source, long n) => Ja
-        ? Invariant($"フロア:    {source} (n = {n:N0})")
+        ? Invariant($"フロア:    {Described(source)} (n = {n:N0})")
         : Invariant($"floor:     {source} (n = {n:N0})");
+
+    /// <summary>The image evaluator's own descriptions of its features and images, in Japanese; any other text (a
+    /// lesson's own) as it is.</summary>
+    static string Described(string english) =>
+        english == Evaluation.ImageEvaluator.FeatureDescription
+            ? $"{nameof(Evaluation.FashionClassifier)} の最後の隠れ層（{Evaluation.FashionClassifier.FeatureDimension} 次元）"
+            : english switch
+            {
+                "Fashion-MNIST test set" => "Fashion-MNIST のテストセット",
+                "Fashion-MNIST training images" => "Fashion-MNIST の学習用画像",
+                _ => english,
+            };
 
     public static string KidSubsets(int subsets, long samples, long reference, int floorSubsets, long floorSamples) => Ja
         ? Invariant($"KID: サンプル {samples:N0} 枚と参照画像 {reference:N0} 枚の部分集合を {subsets} 組（フロア: {floorSamples:N0} 枚を {floorSubsets} 組）")

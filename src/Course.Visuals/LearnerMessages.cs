@@ -24,7 +24,22 @@ internal static class LearnerMessages
 
     public static string Eta(string clock) => Ja ? "残り " + clock : "ETA " + clock;
 
+    /// <summary>A time-budget run's countdown: the training time left, not an estimate.</summary>
+    public static string TimeLeft(string clock) => Ja ? "あと " + clock : "left " + clock;
+
     public static string Elapsed(string clock) => Ja ? "経過 " + clock : "elapsed " + clock;
+
+    /// <summary>A time-budget run's count in the text form: the step, the time used of the budget.</summary>
+    public static string StepOfBudget(string step, string used, string budget) => Ja
+        ? $"ステップ {step}、{used} / {budget}"
+        : $"step {step}, {used} of {budget}";
+
+    /// <summary>A time-budget run's count in the picture.</summary>
+    public static string StepAndTimeOfBudget(string step, string used, string budget) => Ja
+        ? $"ステップ {step}  ·  {used} / {budget}"
+        : $"step {step}  ·  {used} of {budget}";
+
+    public static string BudgetPositive => Ja ? "時間の予算は正の値にしてください。" : "The time budget must be positive.";
 
     public static string TotalStepsPositive => Ja ? "総ステップ数は正の数にしてください。" : "Total steps must be positive.";
 

@@ -203,6 +203,127 @@ public class LearnerLanguageTests
         Both(() => new Generative.GanTrainingReport(10, 100, 1.38, 0.69, 0.5, 0.5, 12, TimeSpan.FromSeconds(65)).ToString());
     }
 
+    /// <summary>Lesson 10's library text: the stored measurements' table (aligned in both languages, the recipes named
+    /// in Japanese), the missing file, and the mistakes a learner can make with its helpers and settings.</summary>
+    [Fact]
+    public void TrainingLiveSpeaksJapanese()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"course-live-{Guid.NewGuid():N}.json");
+        try
+        {
+            File.WriteAllText(file, """
+                {"measured": "2026-12-07", "machine": "test", "floor_fid": 2.5, "floor_accuracy": 0.92, "rows": [
+                 {"recipe": "reference", "minutes": 1, "seed": 0, "steps": 400, "guidance": 1.5, "n": 2000, "fid": 100, "kid": 9, "precision": 0.8, "recall": 0.2, "accuracy": 0.8, "load": [4, 5]},
+                 {"recipe": "reference", "minutes": 1, "seed": 1, "steps": 500, "guidance": 1.5, "n": 2000, "fid": 60, "kid": 7, "precision": 0.8, "recall": 0.2, "accuracy": 0.8, "load": [3, 6]},
+                 {"recipe": "course", "minutes": 1, "steps": 800, "guidance": 4, "n": 2000, "fid": 70, "kid": 6, "precision": 0.7, "recall": 0.1, "accuracy": 0.95, "load": [4, 4]}]}
+                """);
+            var results = TrainLive.LiveTrainingResults.Load(file);
+            var (en, ja) = Both(() => results.ToText());
+            Assert.Equal(string.Join(Environment.NewLine,
+                "measured 2026-12-07 on test; n = 2,000 samples each; floor (real images, same n): FID 2.50, accuracy 92.0 %",
+                "minutes  recipe     runs   steps   guidance    FID     KID   precision  recall  accuracy  load",
+                "      1  course       1     800      4.0    70.00    6.00     0.700   0.100   95.0 %  4.0-4.0",
+                "      1  reference    2     450      1.5    80.00    8.00     0.800   0.200   80.0 %  3.0-6.0",
+                "(each row: the mean over its runs (seeds) at the recipe's best guidance scale; load: the 1-minute load average, lowest to highest)"), en);
+            var lines = ja.Split(Environment.NewLine);
+            Assert.Equal("2026-12-07 に test で測定。サンプルはどれも n = 2,000 枚。フロア（本物の画像、同じ n）: FID 2.50、正解率 92.0 %", lines[0]);
+            Assert.Contains("このレッスン", lines[2]);
+            Assert.Contains("参照", lines[3]);
+            Assert.StartsWith("（各行: ", lines[4]);
+            // Each number ends in the column where its header ends, counting a Japanese character as two.
+            foreach (var (header, value) in new[] { ("実行数", "2"), ("ステップ", "450"), ("ガイダンス", "1.5"), ("FID", "80.00"), ("KID", "8.00"),
+                         ("適合率", "0.800"), ("再現率", "0.200"), ("正解率", "80.0 %") })
+                Assert.Equal(EndColumn(lines[1], header), EndColumn(lines[3], " " + value));
+            Assert.Equal(EndColumn(lines[2], " 800"), EndColumn(lines[3], " 450"));
+            (en, ja) = Both(() => Thrown(() => TrainLive.LiveTrainingResults.Load(file + ".missing")));
+            Assert.StartsWith("no stored measurements at ", en);
+            Assert.StartsWith("保存された測定値が ", ja);
+        }
+        finally { File.Delete(file); }
+
+        var (english, japanese) = Both(() => Thrown(() => TrainLive.ClassSamples.Labels(0, 3)));
+        Assert.StartsWith("at least one class", english);
+        Assert.StartsWith("クラスは一つ以上にしてください", japanese);
+        Both(() => Thrown(() => TrainLive.ClassSamples.Labels(3, 0)));
+        using (var scope = NewDisposeScope())
+        {
+            (english, japanese) = Both(() => Thrown(() => TrainLive.ClassSamples.ToBytes(zeros(2, 3), out _)));
+            Assert.Equal("images must be [N, C, H, W], not [2, 3] (Parameter 'images')", english);
+            Assert.StartsWith("images の形は [N, C, H, W] にしてください（渡された形は [2, 3]）", japanese);
+            var recipe = new TrainLive.LiveTrainingRecipe();
+            (english, _) = Both(() => Thrown(() => TrainLive.ClassSamples.Draw((x, t, y) => zeros_like(x), recipe.Sampler(), zeros(new long[] { 2, 2 }, int64),
+                new long[] { 1, 4, 4 }, new Generator(1))));
+            Assert.StartsWith("labels must be 1-D [N], not [2, 2]", english);
+            Both(() => Thrown(() => TrainLive.ClassSamples.Draw((x, t, y) => zeros_like(x), recipe.Sampler(), TrainLive.ClassSamples.Labels(2, 1),
+                new long[] { 1, 4, 4 }, new Generator(1), batchSize: 0)));
+
+            // The preview and the step timer, with a model that has no classes and with a class-conditional one.
+            using var g = new Generator(3);
+            var images = rand(new long[] { 8, 1, 8, 8 }, generator: g) * 2 - 1;
+            var labels = randint(0, 3, new long[] { 8 }, generator: g);
+            var unconditional = recipe with { Model = new CompactUNetConfig { ImageSize = 8, Channels = new[] { 8, 16 }, Groups = 4 }, BatchSize = 4 };
+            using var plain = unconditional.CreateModel();
+            using var plainTrainer = new DiffusionTrainer(plain, unconditional.Schedule(), TrainingData.FromTensor(images),
+                unconditional.TrainingOptions(TimeSpan.FromMinutes(1)));
+            (english, japanese) = Both(() => Thrown(() => new TrainLive.LivePreview(plainTrainer, plain, unconditional, TimeSpan.FromSeconds(15))));
+            Assert.StartsWith("the preview shows samples by class: the model must be class-conditional", english);
+            Assert.StartsWith("プレビューはクラスごとのサンプルを表示します", japanese);
+            var conditional = unconditional with { Model = unconditional.Model with { NumClasses = 3 } };
+            using var model = conditional.CreateModel();
+            using var trainer = new DiffusionTrainer(model, conditional.Schedule(), TrainingData.FromTensor(images, labels),
+                conditional.TrainingOptions(TimeSpan.FromMinutes(1)));
+            (english, japanese) = Both(() => Thrown(() => new TrainLive.LivePreview(trainer, model, conditional, TimeSpan.FromSeconds(-1))));
+            Assert.StartsWith("the time between grids cannot be negative", english);
+            Assert.StartsWith("グリッドを描く間隔は負にできません", japanese);
+            (english, japanese) = Both(() => Thrown(() => TrainLive.StepCost.CpuMilliseconds(trainer, steps: 0)));
+            Assert.StartsWith("time at least one step", english);
+            Assert.StartsWith("計測するステップは一つ以上にしてください", japanese);
+        }
+
+        // The image evaluator's report (lesson 10, section 5) names its features and images in Japanese too.
+        var scores = Scores(30.754, 0.869, 0.567, 500);
+        var report = new ImageQualityReport(scores, scores, Evaluation.ImageEvaluator.FeatureDescription, "Fashion-MNIST test set",
+            "Fashion-MNIST training images");
+        (english, japanese) = Both(() => report.ToText());
+        Assert.Contains("features:  FashionClassifier, 128-d last hidden layer", english);
+        Assert.Contains("reference: Fashion-MNIST test set (n = 2,000)", english);
+        Assert.Contains("特徴量:    FashionClassifier の最後の隠れ層（128 次元）", japanese);
+        Assert.Contains("参照:      Fashion-MNIST のテストセット (n = 2,000)", japanese);
+        Assert.Contains("フロア:    Fashion-MNIST の学習用画像 (n = 500)", japanese);
+
+        // The settings lesson 10 invites a learner to change.
+        (english, japanese) = Both(() => Thrown(() => new CompactUNetConfig { Patch = 0 }.Validate()));
+        Assert.Equal("Patch must be at least 1, got 0", english);
+        Assert.Equal("Patch は 1 以上にしてください（指定された値: 0）", japanese);
+        (english, japanese) = Both(() => Thrown(() => new CompactUNetConfig { ImageSize = 30, Patch = 2, Channels = new[] { 16, 32, 64 } }.Validate()));
+        Assert.Equal("ImageSize 30 must be divisible by Patch · 2^2 = 8 (patches of 2, 3 levels)", english);
+        Assert.Equal("ImageSize 30 は Patch · 2^2 = 8 で割り切れなければなりません（パッチ 2、3 段）", japanese);
+        (english, _) = Both(() => Thrown(() => new CompactUNetConfig { Channels = new[] { 16, -32 } }.Validate()));
+        Assert.Equal("Channels must be positive, got (16, -32)", english);
+        Both(() => Thrown(() => new CompactUNetConfig { Channels = Array.Empty<int>() }.Validate()));
+        Both(() => Thrown(() => new CompactUNetConfig { NumClasses = -1 }.Validate()));
+        (english, _) = Both(() => Thrown(() => new CompactUNetConfig { Channels = new[] { 12, 24 } }.Validate()));
+        Assert.Equal("GroupNorm needs the groups (8) to divide the channels (12); choose Groups to divide every level's channel count", english);
+        (english, japanese) = Both(() => Thrown(() => new TrainingOptions { LogSnrStd = 0 }.Validate()));
+        Assert.Equal("the log-SNR distribution needs a finite mean and a positive, finite deviation, got N(0, 0²)", english);
+        Assert.Equal("対数 SNR の分布には、有限の平均と、正の有限な標準偏差が必要です（指定された値: N(0, 0²)）", japanese);
+        (english, _) = Both(() => Thrown(() => new TrainingOptions { Prediction = (ModelOutput)7 }.Validate()));
+        Assert.Equal("Prediction 7 is not one of ε, x_0, v", english);
+        (english, _) = Both(() => Thrown(() => new TrainingOptions { TimestepSampling = (TimestepSampling)5 }.Validate()));
+        Assert.StartsWith("TimestepSampling 5 is not one of Uniform", english);
+        (english, _) = Both(() => Thrown(() => TimestepSampler.Draw(NoiseSchedule.Cosine(100), TimestepSampling.LogSnrNormal, 4, new Generator(1), 0, -1)));
+        Assert.StartsWith("log-SNR sampling needs a finite mean and a positive deviation, got N(0, -1²)", english);
+    }
+
+    /// <summary>The column (a Japanese character counting two) where the first <paramref name="text"/> in
+    /// <paramref name="line"/> ends.</summary>
+    static int EndColumn(string line, string text)
+    {
+        var at = line.IndexOf(text, StringComparison.Ordinal);
+        Assert.True(at >= 0, $"'{text}' is not in '{line}'");
+        return LearnerMessagesColumns(line[..(at + text.Length)]);
+    }
+
     /// <summary>Columns of a line in a monospaced font: a wide (Japanese) character takes two.</summary>
     static int LearnerMessagesColumns(string line) =>
         line.EnumerateRunes().Sum(r => r.Value is >= 0x2E80 and <= 0x9FFF or >= 0xFF00 and <= 0xFF60 ? 2 : 1);

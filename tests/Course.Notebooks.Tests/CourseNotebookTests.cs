@@ -28,6 +28,7 @@ public class CourseNotebookTests
         ["07-score-and-langevin"] = new[] { ("var fig = new Figure(560, 540)", "image/png"), ("int[] frameSteps", "image/gif") },
         ["08-diffusion-vs-vae-vs-gan"] = new[] { ("var lossFigure = new Figure", "image/png"), ("var gallery = new Figure", "image/png"), ("var rows = new[] { (\"data\"", "image/png"), ("var coarseToFine", "image/png") },
         ["09-scaling-laws"] = new[] { ("var fig = new Figure(820, 480)", "image/png"), ("var iso = new Figure", "image/png"), ("var lawFig = new Figure", "image/png"), ("var densityFig = new Figure", "image/png") },
+        ["10-train-live"] = new[] { ("var g = new Generator(4)", "image/png"), ("var shownProgress", "image/png"), ("Tensor first;", "image/png"), ("var curves = new Figure", "image/png") },
     };
 
     public static IEnumerable<string> LessonNames => Promised.Keys;

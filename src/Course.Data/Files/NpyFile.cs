@@ -19,8 +19,8 @@ public sealed record NpyArray(string Descr, long[] Shape, byte[] Data)
 /// <summary>
 /// numpy's .npy format (format versions 1.0 to 3.0: the magic <c>\x93NUMPY</c>, a version, a header length, a Python
 /// dict literal with <c>descr</c>, <c>fortran_order</c> and <c>shape</c>, then the data) and .npz archives of such
-/// files, for exchanging arrays with numpy and PyTorch. Reads C-ordered little-endian arrays; writes float32 and
-/// uint8 arrays.
+/// files, for exchanging arrays with numpy and PyTorch. Reads C-ordered little-endian arrays; writes float32,
+/// uint8 and int64 arrays.
 /// </summary>
 public static class NpyFile
 {
@@ -125,6 +125,10 @@ public static class NpyFile
 
     /// <summary>Writes a uint8 array of the given shape as a version 1.0 .npy stream.</summary>
     public static void Write(Stream stream, ReadOnlySpan<byte> data, IReadOnlyList<long> shape) => Write(stream, "|u1", data, data.Length, shape);
+
+    /// <summary>Writes an int64 array of the given shape as a version 1.0 .npy stream (numpy's default integers).</summary>
+    public static void Write(Stream stream, ReadOnlySpan<long> data, IReadOnlyList<long> shape) =>
+        Write(stream, "<i8", System.Runtime.InteropServices.MemoryMarshal.AsBytes(data), data.Length, shape);
 
     static void Write(Stream stream, string descr, ReadOnlySpan<byte> bytes, long count, IReadOnlyList<long> shape)
     {

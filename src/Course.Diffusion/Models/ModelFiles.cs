@@ -61,6 +61,8 @@ public static class ModelFiles
         {
             case nameof(UNet):
                 return new UNet(UNetConfig.FromJson(configJson));
+            case nameof(CompactUNet):
+                return new CompactUNet(CompactUNetConfig.FromJson(configJson));
             case nameof(TimeConditionedMlp):
                 {
                     using var doc = JsonDocument.Parse(configJson);
@@ -69,7 +71,7 @@ public static class ModelFiles
                         c.GetProperty("hiddenLayers").GetInt32(), c.GetProperty("timeEmbeddingDimension").GetInt32(), c.GetProperty("numClasses").GetInt32());
                 }
             default:
-                throw new NotSupportedException($"unknown model type '{type}' (known: {nameof(UNet)}, {nameof(TimeConditionedMlp)})");
+                throw new NotSupportedException($"unknown model type '{type}' (known: {nameof(UNet)}, {nameof(CompactUNet)}, {nameof(TimeConditionedMlp)})");
         }
     }
 }

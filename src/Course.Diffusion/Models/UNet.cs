@@ -148,7 +148,7 @@ public sealed class UNet : DenoisingModel, IDescribedModule
     internal static void CheckGroups(int channels, int groups)
     {
         if (groups < 1 || channels % groups != 0)
-            throw new ArgumentException($"GroupNorm needs the groups ({groups}) to divide the channels ({channels}); choose Groups to divide every level's channel count");
+            throw new ArgumentException(LearnerMessages.GroupsDivideChannels(groups, channels));
     }
 
     /// <summary>Sets every parameter of a module to zero (the "zero module" initialisation of Ho et al.'s code).</summary>

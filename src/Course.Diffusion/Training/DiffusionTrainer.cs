@@ -20,7 +20,10 @@ namespace Course.Diffusion.Training;
 /// </code>
 /// with AdamW, gradient clipping, a linear learning-rate warm-up (then constant or cosine), an EMA of
 /// the weights, label dropout to the null class for classifier-free guidance, progress reports and
-/// checkpoints that resume bit for bit on the CPU. Each step runs in its own dispose scope.
+/// checkpoints that resume bit for bit on the CPU. Each step runs in its own dispose scope. Options
+/// change the target (x_0 or v instead of ε), how t is drawn (normal in log-SNR instead of uniform)
+/// and what ends the run (a wall-clock <see cref="TrainingOptions.TimeBudget"/>, over which the cosine
+/// then runs: lesson 10).
 /// </summary>
 /// <remarks>
 /// Randomness: batches, timesteps, noise and label dropout come from the trainer's own
@@ -57,7 +60,7 @@ public sealed class DiffusionTrainer : IDisposable
         Schedule = schedule;
         Data = data;
         Generator = new Generator(unchecked((ulong)Options.Seed));
-        Optimizer = optim.AdamW(_parameters, lr: Options.LearningRate, weight_decay: Options.WeightDecay);
+        Optimizer = optim.AdamW(_parameters, lr: Options.LearningRate, beta2: Options.AdamBeta2, weight_decay: Options.WeightDecay);
         Ema = new Ema(model, Options.EmaDecay, Options.EmaWarmup);
     }
 
@@ -76,16 +79,28 @@ public sealed class DiffusionTrainer : IDisposable
     /// <summary>Optimizer steps completed.</summary>
     public long Step { get; private set; }
 
+    /// <summary>Wall-clock time spent training (steps and checkpoints, over every call to
+    /// <see cref="Train"/>, restored by <see cref="Resume"/>); time spent in progress handlers, e.g. a
+    /// notebook drawing samples, does not count. <see cref="TrainingOptions.TimeBudget"/> is measured in it.</summary>
+    public TimeSpan TrainingTime { get; private set; }
+
     /// <summary>L_simple of every step taken by this trainer object (not those before a resume).</summary>
     public IReadOnlyList<double> Losses => _losses;
 
     /// <summary>Raised every <see cref="TrainingOptions.ProgressEvery"/> steps and at the end of <see cref="Train"/>.</summary>
     public event EventHandler<TrainingReport>? ProgressChanged;
 
-    /// <summary>The learning rate step k (counting from 0) uses: linear warm-up, then constant or cosine.</summary>
-    public double LearningRateAt(long step)
+    /// <summary>The learning rate step k (counting from 0) uses: linear warm-up, then constant or cosine.
+    /// With a <see cref="TrainingOptions.TimeBudget"/> the cosine runs over time, so the rate also
+    /// depends on <see cref="TrainingTime"/>: see <see cref="LearningRateAt(long, TimeSpan)"/>.</summary>
+    public double LearningRateAt(long step) => LearningRateAt(step, TrainingTime);
+
+    /// <summary>The learning rate of step k when <paramref name="trainingTime"/> has been spent training.</summary>
+    public double LearningRateAt(long step, TimeSpan trainingTime)
     {
         var o = Options;
+        if (o.Decay == LearningRateDecay.Cosine && o.TimeBudget is { } budget)
+            return LearningRateSchedule.WarmupCosineOverFraction(step, o.LearningRate, o.WarmupSteps, trainingTime / budget, o.MinLearningRate);
         if (o.Decay == LearningRateDecay.Cosine)
             return LearningRateSchedule.WarmupCosine(step, o.LearningRate, o.WarmupSteps, o.TotalSteps, o.MinLearningRate);
         return o.WarmupSteps > 0 ? LearningRateSchedule.LinearWarmup(step, o.LearningRate, o.WarmupSteps) : o.LearningRate;
@@ -115,6 +130,8 @@ public sealed class DiffusionTrainer : IDisposable
         long first = Step, lastReportStep = Step, lastCheckpoint = -1;
         double lossSinceReport = 0, lastLoss = double.NaN, lastGradNorm = double.NaN, lastLr = LearningRateAt(Step), lastAverage = double.NaN;
         var clock = Stopwatch.StartNew();
+        var working = new Stopwatch();      // this call's share of TrainingTime: steps and checkpoints
+        var trainedBefore = TrainingTime;
         var lastReportTime = TimeSpan.Zero;
         bool stoppedByTime = false, stopped = false;
         using var stop = StopRequest.Watch(cancellationToken);
@@ -126,8 +143,20 @@ public sealed class DiffusionTrainer : IDisposable
             double rate = done / Math.Max(1e-9, (now - lastReportTime).TotalSeconds);
             double overall = (Step - first) / Math.Max(1e-9, now.TotalSeconds);
             lastAverage = done > 0 ? lossSinceReport / done : lastAverage;
-            var eta = overall > 0 ? TimeSpan.FromSeconds((target - Step) / overall) : TimeSpan.Zero;
-            var report = new TrainingReport(Step, target, lastLoss, lastAverage, lastLr, lastGradNorm, rate, now, eta);
+            double etaSeconds = overall > 0 ? (target - Step) / overall : 0;
+            // TotalSteps may be "no limit" (long.MaxValue) when a time budget ends the run.
+            var eta = etaSeconds < TimeSpan.MaxValue.TotalSeconds / 2 ? TimeSpan.FromSeconds(etaSeconds) : TimeSpan.MaxValue;
+            long total = target;
+            if (Options.TimeBudget is { } budget)
+            {
+                // A budgeted run ends when its time is spent: report the steps it will reach at the
+                // speed so far (steps per second of training time) and the time left.
+                var left = budget > TrainingTime ? budget - TrainingTime : TimeSpan.Zero;
+                double perTrainingSecond = (Step - first) / Math.Max(1e-9, working.Elapsed.TotalSeconds);
+                total = Math.Min(target, Step + (long)Math.Round(left.TotalSeconds * perTrainingSecond));
+                if (overall <= 0 || left < eta) eta = left;
+            }
+            var report = new TrainingReport(Step, total, lastLoss, lastAverage, lastLr, lastGradNorm, rate, now, eta);
             lastReportStep = Step;
             lastReportTime = now;
             lossSinceReport = 0;
@@ -139,19 +168,32 @@ public sealed class DiffusionTrainer : IDisposable
         {
             if (stop.IsRequested) { stopped = true; break; }
             if (timeLimit is { } limit && clock.Elapsed >= limit) { stoppedByTime = true; break; }
-            (lastLoss, lastGradNorm, lastLr) = TrainStepCore();
-            lossSinceReport += lastLoss;
-            if (Options.CheckpointPath is { } path && Options.CheckpointEvery > 0 && Step % Options.CheckpointEvery == 0)
+            if (Options.TimeBudget is { } budget && TrainingTime >= budget) { stoppedByTime = true; break; }
+            working.Start();
+            try
             {
-                SaveCheckpoint(path);
-                lastCheckpoint = Step;
+                (lastLoss, lastGradNorm, lastLr) = TrainStepCore();
+                lossSinceReport += lastLoss;
+                if (Options.CheckpointPath is { } path && Options.CheckpointEvery > 0 && Step % Options.CheckpointEvery == 0)
+                {
+                    SaveCheckpoint(path);
+                    lastCheckpoint = Step;
+                }
+            }
+            finally
+            {
+                working.Stop();
+                TrainingTime = trainedBefore + working.Elapsed;
             }
             if (Step % Options.ProgressEvery == 0) Report();
         }
         if (Step != lastReportStep) Report();
         if (Options.CheckpointPath is { } finalPath && Step > first && lastCheckpoint != Step)
         {
+            working.Start();
             SaveCheckpoint(finalPath);
+            working.Stop();
+            TrainingTime = trainedBefore + working.Elapsed;
             lastCheckpoint = Step;
         }
         if (stopped)
@@ -173,19 +215,22 @@ public sealed class DiffusionTrainer : IDisposable
     (double loss, double gradNorm, double lr) TrainStepCore()
     {
         long stepNumber = Step + 1;
-        double lr = LearningRateAt(Step);
+        double lr = LearningRateAt(Step, TrainingTime);
         _model.train();
         using (NewDisposeScope())
         {
             var (x0, labels) = DrawBatch();
             long batch = x0.shape[0];
-            // Ho et al. Algorithm 1: t ~ Uniform({1, …, T}) — schedule indices 0 … T−1 here — and ε ~ N(0, I).
-            var t = randint(0, Schedule.Length, new[] { batch }, generator: Generator).to(_device);
+            // Ho et al. Algorithm 1: t ~ Uniform({1, …, T}) — schedule indices 0 … T−1 here — and ε ~ N(0, I);
+            // or t drawn by its log-SNR (TimestepSampling).
+            var t = TimestepSampler.Draw(Schedule, Options.TimestepSampling, batch, Generator, Options.LogSnrMean, Options.LogSnrStd).to(_device);
             var noise = randn(x0.shape, generator: Generator).to(x0.dtype, _device);
             var conditioning = DropLabels(labels, batch);
             var xt = Schedule.QSample(x0, t, noise);
             var prediction = _model.call(xt, t, conditioning);
-            var loss = (prediction - noise).square().mean();           // L_simple, eq. 14
+            // L_simple, eq. 14, for an ε-model; for x_0 or v the same squared error of that target.
+            var target = Options.Prediction == ModelOutput.Epsilon ? noise : Schedule.Target(Options.Prediction, x0, noise, t);
+            var loss = (prediction - target).square().mean();
             double lossValue = loss.ToDouble();
             if (!double.IsFinite(lossValue)) throw new TrainingDivergedException(stepNumber, "loss", lossValue);
 
@@ -262,6 +307,7 @@ public sealed class DiffusionTrainer : IDisposable
             ["format"] = CheckpointFormat,
             ["step"] = Step.ToString(CultureInfo.InvariantCulture),
             ["ema_updates"] = Ema.Updates.ToString(CultureInfo.InvariantCulture),
+            ["training_time_s"] = TrainingTime.TotalSeconds.ToString("R", CultureInfo.InvariantCulture),
             ["model_type"] = _model.GetType().Name,
             ["model_config"] = _denoiser?.ConfigJson ?? "{}",
             ["training_options"] = Options.ToJson(),
@@ -295,6 +341,9 @@ public sealed class DiffusionTrainer : IDisposable
         Generator.set_state(trainerRng);
         set_rng_state(defaultRng);
         Step = step;
+        // Checkpoints from before the time budget existed have no training time: count it as zero.
+        TrainingTime = metadata.TryGetValue("training_time_s", out var seconds)
+            ? TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture)) : TimeSpan.Zero;
     }
 
     /// <summary>The "step" recorded in a checkpoint file.</summary>

@@ -44,6 +44,21 @@ public static class LearningRateSchedule
             : CosineAnnealing(step - warmup_steps, base_lr, total_steps - warmup_steps, eta_min);
     }
 
+    /// <summary>Linear warm-up over steps times a cosine over a fraction of the run, for runs measured
+    /// in wall-clock time (<see cref="TrainingOptions.TimeBudget"/>), where the number of steps is not
+    /// known in advance: <c>min(1, (k + 1) / warmup_steps) · (eta_min + (base_lr − eta_min)(1 + cos(π f)) / 2)</c>
+    /// with f = <paramref name="fraction"/> ∈ [0, 1] the share of the budget used (clamped). It is
+    /// <see cref="CosineAnnealing"/> with the step count replaced by the fraction, after the warm-up.</summary>
+    public static double WarmupCosineOverFraction(long step, double base_lr, long warmup_steps, double fraction, double eta_min = 0)
+    {
+        CheckStep(step);
+        if (warmup_steps < 0) throw new ArgumentOutOfRangeException(nameof(warmup_steps), warmup_steps, "warmup_steps must be >= 0");
+        if (double.IsNaN(fraction)) throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "the fraction of the run must be a number");
+        double warm = warmup_steps == 0 ? 1 : Math.Min(1.0, (step + 1) / (double)warmup_steps);
+        double f = Math.Clamp(fraction, 0, 1);
+        return warm * (eta_min + (base_lr - eta_min) * (1 + Math.Cos(Math.PI * f)) / 2);
+    }
+
     static void CheckStep(long step)
     {
         if (step < 0) throw new ArgumentOutOfRangeException(nameof(step), step, "the step index must be >= 0");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Course.Diffusion.Processes;
 
 namespace Course.Diffusion.Training;
 
@@ -25,6 +26,10 @@ public sealed record TrainingOptions
     /// <summary>AdamW's base learning rate (reached at the end of the warm-up).</summary>
     public double LearningRate { get; init; } = 1e-3;
 
+    /// <summary>AdamW's β₂, the decay of its running mean of squared gradients (Kingma &amp; Ba 2015): 0.999 by
+    /// default; 0.99 forgets the large gradients of the first steps sooner, which suits runs of minutes.</summary>
+    public double AdamBeta2 { get; init; } = 0.999;
+
     /// <summary>AdamW's decoupled weight decay (Loshchilov &amp; Hutter 2019).</summary>
     public double WeightDecay { get; init; }
 
@@ -32,6 +37,26 @@ public sealed record TrainingOptions
     public long WarmupSteps { get; init; } = 100;
 
     public LearningRateDecay Decay { get; init; } = LearningRateDecay.Constant;
+
+    /// <summary>What the network predicts, and so the target of the squared error: the noise ε (Ho et al.
+    /// 2020, eq. 14), x_0, or the velocity v = √ᾱ_t ε − √(1 − ᾱ_t) x_0 (Salimans &amp; Ho 2022, §4), whose
+    /// error weighs the noise levels more evenly. Samplers must be told the same.</summary>
+    public ModelOutput Prediction { get; init; } = ModelOutput.Epsilon;
+
+    /// <summary>How the noise level t of each example is drawn (uniform, or normal in log-SNR).</summary>
+    public TimestepSampling TimestepSampling { get; init; } = TimestepSampling.Uniform;
+
+    /// <summary>Mean of the log-SNR for <see cref="TimestepSampling.LogSnrNormal"/> (0: signal and noise equally strong).</summary>
+    public double LogSnrMean { get; init; }
+
+    /// <summary>Standard deviation of the log-SNR for <see cref="TimestepSampling.LogSnrNormal"/>.</summary>
+    public double LogSnrStd { get; init; } = 2;
+
+    /// <summary>Wall-clock time to train for in all (over every call to Train, and across a resume):
+    /// training stops when <see cref="DiffusionTrainer.TrainingTime"/> reaches it, and a
+    /// <see cref="LearningRateDecay.Cosine"/> decay runs over this time instead of over
+    /// <see cref="TotalSteps"/>, so a run of any length ends with the rate at its minimum. Null: steps only.</summary>
+    public TimeSpan? TimeBudget { get; init; }
 
     /// <summary>Where the cosine decay ends.</summary>
     public double MinLearningRate { get; init; }
@@ -69,9 +94,15 @@ public sealed record TrainingOptions
         if (TotalSteps < 1) throw new ArgumentException(LearnerMessages.AtLeast("TotalSteps", 1, TotalSteps));
         if (BatchSize < 1) throw new ArgumentException(LearnerMessages.AtLeast("BatchSize", 1, BatchSize));
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException(LearnerMessages.Positive("LearningRate", LearningRate));
+        if (!(AdamBeta2 >= 0 && AdamBeta2 < 1)) throw new ArgumentException(LearnerMessages.Within("AdamBeta2", "[0, 1)", AdamBeta2));
         if (!(WeightDecay >= 0)) throw new ArgumentException(LearnerMessages.NotNegative("WeightDecay", WeightDecay));
         if (WarmupSteps < 0) throw new ArgumentException(LearnerMessages.NotNegative("WarmupSteps", WarmupSteps));
-        if (Decay == LearningRateDecay.Cosine && TotalSteps <= WarmupSteps)
+        if (TimeBudget is { } budget && !(budget > TimeSpan.Zero)) throw new ArgumentException(LearnerMessages.Positive("TimeBudget (seconds)", budget.TotalSeconds));
+        if (!Enum.IsDefined(TimestepSampling)) throw new ArgumentException(LearnerMessages.NotOneOf("TimestepSampling", TimestepSampling.ToString(), string.Join(", ", Enum.GetNames<TimestepSampling>())));
+        if (!double.IsFinite(LogSnrMean) || !(LogSnrStd > 0) || double.IsInfinity(LogSnrStd))
+            throw new ArgumentException(LearnerMessages.LogSnrDistribution(LogSnrMean, LogSnrStd));
+        if (!Enum.IsDefined(Prediction)) throw new ArgumentException(LearnerMessages.NotOneOf("Prediction", Prediction.ToString(), "ε, x_0, v"));
+        if (Decay == LearningRateDecay.Cosine && TimeBudget is null && TotalSteps <= WarmupSteps)
             throw new ArgumentException(LearnerMessages.CosineDecayNeedsSteps(TotalSteps, WarmupSteps));
         if (!(MinLearningRate >= 0)) throw new ArgumentException(LearnerMessages.NotNegative("MinLearningRate", MinLearningRate));
         if (!(GradientClipNorm >= 0)) throw new ArgumentException(LearnerMessages.NotNegative("GradientClipNorm", GradientClipNorm, zeroTurnsOff: true));

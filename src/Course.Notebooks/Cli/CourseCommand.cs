@@ -61,6 +61,8 @@ public static class CourseCommand
               install-kernel [--jupyter-dir DIR] installs the course's Jupyter kernel (install-kernel --help);
               train-generative --model vae|gan [options] trains lesson 08's VAE or GAN (train-generative --help);
               train-classifier [options] trains the Fashion-MNIST classifier of the image metrics (train-classifier --help);
+              train-live --minutes M --out DIR trains lesson 10's model from random weights for M minutes and writes
+                2,000 samples for evaluate (train-live --help);
               evaluate SAMPLES [--labels L.npy] [--json] [--features-out F.npz] measures 28x28 samples: FID, KID,
                 precision/recall, accuracy by label, each with its floor (evaluate --help);
               translate [--lang ja] [--check] [--skeleton LESSON] builds the Japanese lessons from the English ones and
@@ -127,6 +129,26 @@ public static class CourseCommand
             catch (ArgumentException e)
             {
                 error.WriteLine($"{e.Message}\n\n{EvaluateCommand.Usage}");
+                return 2;
+            }
+        }
+        if (args[0] == "train-live")
+        {
+            if (args.Length > 1 && args[1] is "-h" or "--help")
+            {
+                output.WriteLine(TrainLiveCommand.Usage);
+                return 0;
+            }
+            try
+            {
+                var live = TrainLiveCommand.Parse(args[1..]);
+                // The budget counts from this process's start (start-up and data loading count).
+                live.Started = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime();
+                return await TrainLiveCommand.RunAsync(live, output, error).ConfigureAwait(false);
+            }
+            catch (ArgumentException e)
+            {
+                error.WriteLine($"{e.Message}\n\n{TrainLiveCommand.Usage}");
                 return 2;
             }
         }

@@ -13,6 +13,8 @@ namespace Course.Visuals;
 /// var shown = display(progress);
 /// for (int i = 0; i &lt; steps; i++) { ...; if (i % 50 == 0) shown.Update(progress.Report(i + 1, loss)); }
 /// </code>
+/// A run limited by time instead of steps (<see cref="TrainingProgress(TimeSpan, string, Func{TimeSpan}?)"/>)
+/// fills the bar with the time used and counts down the time left.
 /// </summary>
 [TypeFormatterSource(typeof(VisualsFormatterSource), PreferredMimeTypes = new[] { "image/png" })]
 public sealed class TrainingProgress : IVisual
@@ -22,6 +24,8 @@ public sealed class TrainingProgress : IVisual
     private readonly List<(int Step, TimeSpan Time)> _marks = new();
 
     public int TotalSteps { get; }
+    /// <summary>The time the run may take, for a run limited by time; null for one limited by steps.</summary>
+    public TimeSpan? Budget { get; }
     public string Title { get; }
     public int Step { get; private set; }
     public IReadOnlyList<double> Losses => _losses;
@@ -39,6 +43,15 @@ public sealed class TrainingProgress : IVisual
         _marks.Add((0, TimeSpan.Zero));
     }
 
+    /// <summary>A run that ends when <paramref name="budget"/> of time is used (e.g. a trainer's time budget).</summary>
+    /// <param name="clock">Time used so far; a stopwatch by default. Pass the trainer's own training time so that
+    /// pauses (drawing samples) do not count.</param>
+    public TrainingProgress(TimeSpan budget, string? title = null, Func<TimeSpan>? clock = null) : this(int.MaxValue, title, clock)
+    {
+        if (!(budget > TimeSpan.Zero)) throw new ArgumentOutOfRangeException(nameof(budget), budget, LearnerMessages.BudgetPositive);
+        Budget = budget;
+    }
+
     /// <summary>Records that <paramref name="step"/> steps are done, with the latest loss; returns this for display(...).Update(...).</summary>
     public TrainingProgress Report(int step, double? loss = null)
     {
@@ -46,7 +59,7 @@ public sealed class TrainingProgress : IVisual
         if (loss is { } l) _losses.Add(l);
         _marks.Add((Step, _clock()));
         if (_marks.Count > 64) _marks.RemoveAt(1); // keep the start and a recent window
-        if (Step >= TotalSteps) Finished = true;
+        if (Step >= TotalSteps || Budget is { } b && _marks[^1].Time >= b) Finished = true;
         return this;
     }
 
@@ -55,7 +68,8 @@ public sealed class TrainingProgress : IVisual
 
     public TrainingProgress Finish() { Finished = true; _marks.Add((Step, _clock())); return this; }
 
-    public double Fraction => (double)Step / TotalSteps;
+    /// <summary>How much of the run is done: steps, or for a time budget the time used.</summary>
+    public double Fraction => Budget is { } b ? Math.Clamp(Elapsed / b, 0, 1) : (double)Step / TotalSteps;
 
     /// <summary>Recent speed (over the last reports), steps per second.</summary>
     public double StepsPerSecond
@@ -73,8 +87,10 @@ public sealed class TrainingProgress : IVisual
     {
         get
         {
+            if (Finished) return null;
+            if (Budget is { } b) return b > Elapsed ? b - Elapsed : TimeSpan.Zero;
             double sps = StepsPerSecond;
-            return sps > 0 && !Finished ? TimeSpan.FromSeconds((TotalSteps - Step) / sps) : null;
+            return sps > 0 ? TimeSpan.FromSeconds((TotalSteps - Step) / sps) : null;
         }
     }
 
@@ -90,6 +106,10 @@ public sealed class TrainingProgress : IVisual
         }
     }
 
+    private string Count() => Budget is { } b
+        ? LearnerMessages.StepOfBudget(Step.ToString(CultureInfo.InvariantCulture), Clock(Elapsed), Clock(b))
+        : $"{Step}/{TotalSteps}";
+
     private static string Clock(TimeSpan t) => t.TotalHours >= 1
         ? string.Create(CultureInfo.InvariantCulture, $"{(int)t.TotalHours}:{t.Minutes:00}:{t.Seconds:00}")
         : string.Create(CultureInfo.InvariantCulture, $"{t.Minutes}:{t.Seconds:00}");
@@ -100,14 +120,14 @@ public sealed class TrainingProgress : IVisual
         if (SmoothedLoss is { } l) parts.Add(LearnerMessages.Loss(l.ToString(Math.Abs(l) >= 100 ? "0.0" : "0.0000", CultureInfo.InvariantCulture)));
         double sps = StepsPerSecond;
         if (sps > 0) parts.Add(LearnerMessages.StepsPerSecond(sps >= 100 ? sps.ToString("0", CultureInfo.InvariantCulture) : sps.ToString("0.0", CultureInfo.InvariantCulture)));
-        parts.Add(Finished ? LearnerMessages.DoneIn(Clock(Elapsed)) : Eta is { } eta ? LearnerMessages.Eta(Clock(eta)) : LearnerMessages.Elapsed(Clock(Elapsed)));
+        parts.Add(Finished ? LearnerMessages.DoneIn(Clock(Elapsed)) : Eta is { } eta ? (Budget is null ? LearnerMessages.Eta(Clock(eta)) : LearnerMessages.TimeLeft(Clock(eta))) : LearnerMessages.Elapsed(Clock(Elapsed)));
         return string.Join("  ·  ", parts);
     }
 
     public override string ToString()
     {
         int filled = (int)Math.Round(Fraction * 30);
-        return $"{Title} [{new string('#', filled)}{new string('.', 30 - filled)}] {Step}/{TotalSteps} {Fraction * 100:0}%  {Stats()}";
+        return $"{Title} [{new string('#', filled)}{new string('.', 30 - filled)}] {Count()} {Fraction * 100:0}%  {Stats()}";
     }
 
     internal Scene ToScene()
@@ -117,7 +137,8 @@ public sealed class TrainingProgress : IVisual
         var accent = Palette.Pick(0);
         var done = Palette.Pick(4);
         s.Add(new TextMark(12, 22, Title, 14, Style.Text, Class: "progress-title"));
-        string count = $"{Step:N0} / {TotalSteps:N0}  ({Fraction * 100:0}%)".Replace('\u00a0', ' ');
+        string count = (Budget is null ? $"{Step:N0} / {TotalSteps:N0}  ({Fraction * 100:0}%)"
+            : LearnerMessages.StepAndTimeOfBudget($"{Step:N0}", Clock(Elapsed), Clock(Budget.Value))).Replace('\u00a0', ' ');
         s.Add(new TextMark(W - 12, 22, count, 12, Style.TickText, TextAnchor.End, Class: "progress-count"));
         double bx0 = 12, bx1 = W - 12, by = 34;
         s.Add(new RectMark(bx0, by, bx1 - bx0, 10, "#e6e6e6", Class: "progress-track"));
