@@ -200,7 +200,7 @@ public static class TrainLiveCommand
             $"{recipe.Prediction}-prediction, EMA {recipe.EmaDecay}, p_uncond {recipe.UnconditionalProbability}; libtorch threads {torch.get_num_threads()}");
         Console.WriteLine($"started {SinceStart().TotalSeconds:0.0} s ago (runtime and kernel {kernelReady.TotalSeconds:0.0} s, " +
             $"data {(dataLoaded - kernelReady).TotalSeconds:0.0} s); training " +
-            (fixedSteps is { } k ? $"for {k} steps" : $"for {budget.TotalSeconds:0.0} s"));
+            (fixedSteps is { } k ? $"for {k} steps" : budget > TimeSpan.Zero ? $"for {budget.TotalSeconds:0.0} s" : "one step"));
         bool stopped = false;
         try
         {
