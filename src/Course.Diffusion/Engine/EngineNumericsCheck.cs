@@ -37,7 +37,10 @@ public static class EngineNumericsCheck
 
     static NumericsReport Ensure(Device? device, bool announce)
     {
-        LargeTensorMemory.KeepForReuse();   // what every trainer runs first, so training gets it too
+        // What every trainer runs first, so training gets them too (a program that starts with a
+        // trainer, e.g. a test assembly, before libtorch has loaded: OpenMP reads its variables then).
+        OpenMpWorkers.PreferSleeping();
+        LargeTensorMemory.KeepForReuse();
         var on = device ?? CPU;
         lock (s_gate)
         {
