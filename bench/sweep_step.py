@@ -4,13 +4,14 @@ clipping, EMA) on each engine and setting, interleaved, several rounds; prints t
 step of each, the load average, and each side's CPU time per step (the process's CPU time over wall
 time while it timed: above 1 means more than one core was busy).
 
-    /usr/bin/python3 bench/sweep_step.py [--widths 8,128] [--rounds 3] [--torchsharp] [--parts]
+    /usr/bin/python3 bench/sweep_step.py [--widths 8,128] [--rounds 3] [--torchsharp] [--parts] [--busy N]
 
 Course.Torch (this machine's build) and PyTorch (Debian's python3-torch) run here; with --torchsharp
 the C# side also runs on TorchSharp 0.107 in the Debian 13 root (built as bench/run.py builds it, or
 BENCH_TORCHSHARP="prefix ..." names a command that runs a TorchSharp build of Course.Bench.dll).
 --parts times the step's parts instead (Course.Bench sweepparts: batch, forward, backward, clip,
-AdamW, EMA)."""
+AdamW, EMA). --busy N runs N CPU-bound processes beside the measurements (a machine with other work
+on it, at a known load; the shared course machines and CI's parallel test classes are such)."""
 import argparse, os, shlex, statistics, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -23,12 +24,11 @@ COURSE_TORCH = {
     "Course.Torch 2 threads": (["--threads", "2"], {}),
 }
 TORCHSHARP = {
-    "TorchSharp default": ([], {}),
-    "TorchSharp OMP_WAIT_POLICY=PASSIVE": ([], {"OMP_WAIT_POLICY": "PASSIVE"}),
-    "TorchSharp 1 thread": (["--threads", "1"], {}),
-    "TorchSharp 1 thread, PASSIVE": (["--threads", "1"], {"OMP_WAIT_POLICY": "PASSIVE"}),
-    "TorchSharp oneDNN on": (["--onednn", "on"], {}),
-    "TorchSharp 1 thread, oneDNN on": (["--threads", "1", "--onednn", "on"], {}),
+    "TorchSharp, the course's settings": ([], {}),
+    "TorchSharp, libtorch's own defaults": (["--course-defaults", "off"], {}),
+    "TorchSharp 2 threads, sleeping workers": (["--threads", "2"], {}),
+    "TorchSharp 1 thread, oneDNN on": (["--onednn", "on"], {}),
+    "TorchSharp libtorch's defaults, oneDNN on": (["--course-defaults", "off", "--onednn", "on"], {}),
 }
 PYTORCH = {
     "PyTorch default": ([], {}),
@@ -46,6 +46,8 @@ def main():
     p.add_argument("--torchsharp", action="store_true")
     p.add_argument("--parts", action="store_true")
     p.add_argument("--only", default="", help="comma-separated substrings of the setting names to run")
+    p.add_argument("--busy", type=int, default=0, help="CPU-bound processes to run beside the measurements")
+    p.add_argument("--no-pytorch", action="store_true")
     a = p.parse_args()
     subprocess.run(["dotnet", "build", os.path.join(HERE, "Course.Bench"), "-c", "Release", "-nologo", "-v:q"],
                    check=True)
@@ -55,9 +57,19 @@ def main():
                   else bench.prepare_torchsharp())
         # Inside the root the environment is passed through env, since the prefix starts a new namespace.
         sides.append((prefix, TORCHSHARP))
-    if not a.parts:
+    if not a.parts and not a.no_pytorch:
         sides.append((bench.PYTHON, PYTORCH))
     workload = "sweepparts" if a.parts else "sweep"
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(a.busy)]
+    try:
+        measure(a, sides, workload)
+    finally:
+        for b in busy:
+            b.kill()
+            b.wait()
+
+
+def measure(a, sides, workload):
     keep = [s for s in a.only.split(",") if s]
     results = {}
     for r in range(a.rounds):
@@ -83,7 +95,7 @@ def main():
                           f"load {load:.2f}, threads {out.get('threads')}, oneDNN {out.get('onednn')})", flush=True)
     print()
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, {a.rounds} rounds, "
-          f"{a.iters} units of {a.steps} steps per process, medians")
+          f"{a.iters} units of {a.steps} steps per process, medians; {a.busy} CPU-bound processes beside")
     for (width, name), rows in results.items():
         loads = [x[2] for x in rows]
         cores = statistics.median(x[1] for x in rows)

@@ -13,6 +13,9 @@ using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 var options = Options.Parse(args);
+// As a lesson's first cell: the course's engine settings before libtorch loads (on TorchSharp one libtorch
+// thread and sleeping OpenMP workers, as Course.Torch has by itself); --course-defaults off keeps libtorch's own.
+if (options.CourseDefaults) Course.Diffusion.CourseEngine.EnsureLoadable();
 if (options.Threads > 0) set_num_threads(options.Threads);
 // --onednn off: the engine check's remedy (libtorch's own convolution kernels), to measure its cost.
 if (options.OneDnn == false && !Course.Diffusion.NumericsRemedies.SetOneDnnEnabled(false))
@@ -30,6 +33,8 @@ switch (options.Workload)
     case "export": Export(options.Out ?? "."); break;
     case "cudacheck": CudaCheck(); break;
     case "sweep": Report(options, TimeUnits(options, SweepTraining(device, options))); break;
+    // The same, each unit on a thread-pool thread, as a notebook kernel runs cells (not always the same thread).
+    case "sweeppool": { var unit = SweepTraining(device, options); Report(options, TimeUnits(options, () => Task.Run(unit).Wait())); break; }
     case "sweepparts": SweepParts(device, options); break;
     case "ops": SweepOps(device, options); break;
     case "enginecheck": Report(options, TimeUnits(options, () => Course.Diffusion.EngineNumericsCheck.Verify(device))); break;
@@ -281,6 +286,7 @@ static void Report(Options o, List<double> times)
         threads = get_num_threads(),
         onednn = Course.Diffusion.NumericsRemedies.OneDnnEnabled(),
         width = o.Workload.StartsWith("sweep") ? o.Width : (int?)null,
+        native_threads = Directory.GetDirectories("/proc/self/task").Length,
         steps_per_unit = o.Workload.StartsWith("sweep") ? o.Steps : (int?)null,
         median_ms = sorted[sorted.Count / 2],
         cores_busy = Program.CoresBusy,
@@ -426,14 +432,15 @@ static double PeakRssMb()
 }
 
 sealed record Options(string Workload, string Device, int Threads, int Warmup, int Iterations, string? Out, bool? OneDnn,
-    int Width, int Steps)
+    int Width, int Steps, bool CourseDefaults)
 {
     public static Options Parse(string[] args)
     {
-        string workload = args.Length > 0 ? args[0] : throw new ArgumentException("usage: Course.Bench <mlp|unet|ddim|ddpm|sweep|sweepparts|enginecheck|memory|export> [--device cpu|cuda] [--threads n] [--warmup n] [--iters n] [--out dir] [--onednn on|off] [--width n] [--steps n]");
+        string workload = args.Length > 0 ? args[0] : throw new ArgumentException("usage: Course.Bench <mlp|unet|ddim|ddpm|sweep|sweepparts|enginecheck|memory|export> [--device cpu|cuda] [--threads n] [--warmup n] [--iters n] [--out dir] [--onednn on|off] [--width n] [--steps n] [--course-defaults on|off]");
         string dev = "cpu", outDir = ".";
         int threads = 0, warmup = 3, iters = 10, width = 8, steps = 50;
         bool? oneDnn = null;
+        bool courseDefaults = true;
         for (int i = 1; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -446,10 +453,11 @@ sealed record Options(string Workload, string Device, int Threads, int Warmup, i
                 case "--onednn": oneDnn = args[i + 1] != "off"; break;
                 case "--width": width = int.Parse(args[i + 1]); break;
                 case "--steps": steps = int.Parse(args[i + 1]); break;
+                case "--course-defaults": courseDefaults = args[i + 1] != "off"; break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }
-        return new Options(workload, dev, threads, warmup, iters, outDir, oneDnn, width, steps);
+        return new Options(workload, dev, threads, warmup, iters, outDir, oneDnn, width, steps, courseDefaults);
     }
 }
 

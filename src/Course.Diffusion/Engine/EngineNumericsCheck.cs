@@ -37,9 +37,9 @@ public static class EngineNumericsCheck
 
     static NumericsReport Ensure(Device? device, bool announce)
     {
-        // What every trainer runs first, so training gets them too (a program that starts with a
-        // trainer, e.g. a test assembly, before libtorch has loaded: OpenMP reads its variables then).
-        OpenMpWorkers.PreferSleeping();
+        // What every trainer runs first, so training gets them too (the thread defaults only where
+        // libtorch has not loaded yet, e.g. a test assembly that runs this check before anything else).
+        EngineThreads.ApplyCourseDefaults();
         LargeTensorMemory.KeepForReuse();
         var on = device ?? CPU;
         lock (s_gate)
