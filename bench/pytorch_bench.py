@@ -103,7 +103,46 @@ def ddpm_sampling(device, ab):
     return unit
 
 
-WORKLOADS = {"mlp": mlp_step, "unet": unet_step, "ddim": ddim_sampling, "ddpm": ddpm_sampling}
+def swiss_roll(n, generator):
+    """The course's Swiss roll (Course.Data ToyDatasets.SwissRoll): t ~ U[1.5 pi, 4.5 pi],
+    (t cos t, t sin t) / 5 + 0.2 N(0, I)."""
+    t = 1.5 * math.pi * (1 + 2 * torch.rand(n, generator=generator))
+    x = torch.stack([t * torch.cos(t), t * torch.sin(t)], 1) / 5
+    return x + 0.2 * torch.randn(n, 2, generator=generator)
+
+
+def sweep_training(device, ab, width=8, steps=50):
+    """Lesson 09's step as the course's DiffusionTrainer takes it: batch 256, AdamW (lr 2e-3),
+    gradient clipping at 1, an EMA of the weights (decay 0.99); one unit is `steps` steps."""
+    torch.manual_seed(0)
+    model = TimeConditionedMlp(hidden=width, layers=3, temb_dim=32).to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=0)
+    ema = [p.detach().clone() for p in model.parameters()]
+    params = list(model.parameters())
+    g = torch.Generator().manual_seed(1)
+    sqrt_ab, sqrt_1m = ab.sqrt().float().to(device), (1 - ab).sqrt().float().to(device)
+
+    def unit():
+        for _ in range(steps):
+            x0 = swiss_roll(256, g).to(device)
+            t = torch.randint(0, T, (256,), generator=g).to(device)
+            noise = torch.randn(x0.shape, generator=g).to(device)
+            xt = sqrt_ab[t][:, None] * x0 + sqrt_1m[t][:, None] * noise
+            loss = (model(xt, t) - noise).square().mean()
+            loss.item()
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            opt.zero_grad()
+            with torch.no_grad():
+                for e, p in zip(ema, params):
+                    e.lerp_(p, 0.01)
+    return unit
+
+
+WORKLOADS = {"mlp": mlp_step, "unet": unet_step, "ddim": ddim_sampling, "ddpm": ddpm_sampling,
+             "sweep": sweep_training}
 
 
 def check_export(folder):
@@ -143,23 +182,29 @@ def main():
     p.add_argument("--iters", type=int, default=10)
     p.add_argument("--setting", default="default")
     p.add_argument("--check", default=None)
+    p.add_argument("--width", type=int, default=8)
+    p.add_argument("--steps", type=int, default=50)
     a = p.parse_args()
     if a.workload == "check":
         return check_export(a.check)
     if a.threads > 0:
         torch.set_num_threads(a.threads)
     device = torch.device(a.device)
-    unit = WORKLOADS[a.workload](device, linear_schedule())
+    extra = {"width": a.width, "steps": a.steps} if a.workload == "sweep" else {}
+    unit = WORKLOADS[a.workload](device, linear_schedule(), **extra)
     for _ in range(a.warmup):
         unit()
     times = []
+    cpu0, wall0 = time.process_time(), time.perf_counter()
     for _ in range(a.iters):
         t0 = time.perf_counter()
         unit()
         times.append((time.perf_counter() - t0) * 1000)
+    cores_busy = (time.process_time() - cpu0) / (time.perf_counter() - wall0)
     s = sorted(times)
     print(json.dumps({"side": "pytorch", "setting": a.setting, "workload": a.workload, "device": a.device,
-                      "threads": torch.get_num_threads(), "median_ms": s[len(s) // 2], "times_ms": times,
+                      "threads": torch.get_num_threads(), "median_ms": s[len(s) // 2], "cores_busy": cores_busy,
+                      "times_ms": times,
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 

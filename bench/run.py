@@ -26,10 +26,11 @@ WORKLOADS = {
     "ddim": ("DDIM sampling, 50 steps, 64 images", "64 images", 1, 3),
     "ddpm": ("DDPM sampling, 1000 steps, 2,000 points", "2,000 points", 1, 4),
 }
-# TorchSharp keeps libtorch's own default (one thread per core); Course.Torch defaults to one thread.
+# Both engines run as the course runs them (Course.Bench starts as a lesson does): one libtorch thread by
+# default (on TorchSharp the course sets it before libtorch loads: EngineThreads), and 2 to compare.
 TORCHSHARP_SETTINGS = {
     "default": [],
-    "1 thread": ["--threads", "1"],
+    "2 threads": ["--threads", "2"],
 }
 TORCHSHARP_TREE = os.path.join(ROOT, "artifacts", "bench-torchsharp")
 PYTORCH_SETTINGS = {

@@ -13,9 +13,12 @@ using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 var options = Options.Parse(args);
+// As a lesson's first cell: the course's engine settings before libtorch loads (on TorchSharp one libtorch
+// thread and sleeping OpenMP workers, as Course.Torch has by itself); --course-defaults off keeps libtorch's own.
+if (options.CourseDefaults) Course.Diffusion.CourseEngine.EnsureLoadable();
 if (options.Threads > 0) set_num_threads(options.Threads);
 // --onednn off: the engine check's remedy (libtorch's own convolution kernels), to measure its cost.
-if (!options.OneDnn && !Course.Diffusion.NumericsRemedies.SetOneDnnEnabled(false))
+if (options.OneDnn == false && !Course.Diffusion.NumericsRemedies.SetOneDnnEnabled(false))
     throw new InvalidOperationException("--onednn off: libtorch's oneDNN switch was not found");
 var device = new Device(options.Device);
 var schedule = NoiseSchedule.Linear();
@@ -30,6 +33,11 @@ switch (options.Workload)
     case "memory": MemoryOverTime(device, schedule, options.Iterations); break;
     case "export": Export(options.Out ?? "."); break;
     case "cudacheck": CudaCheck(); break;
+    case "sweep": Report(options, TimeUnits(options, SweepTraining(device, options))); break;
+    // The same, each unit on a thread-pool thread, as a notebook kernel runs cells (not always the same thread).
+    case "sweeppool": { var unit = SweepTraining(device, options); Report(options, TimeUnits(options, () => Task.Run(unit).Wait())); break; }
+    case "sweepparts": SweepParts(device, options); break;
+    case "ops": SweepOps(device, options); break;
     case "enginecheck": Report(options, TimeUnits(options, () => Course.Diffusion.EngineNumericsCheck.Verify(device))); break;
     default: throw new ArgumentException($"unknown workload '{options.Workload}'");
 }
@@ -109,16 +117,161 @@ static Action DdpmSampling(Device device, NoiseSchedule schedule)
     };
 }
 
+// 5. Lesson 09's sweep: DiffusionTrainer on the time-conditioned MLP (--width, 3 hidden layers,
+// 32-dimensional time embedding), batch 256, the lesson's recipe, swiss-roll batches; one unit is
+// --steps optimizer steps. The trainer runs the engine check first, so the remedy is applied where
+// the check finds a wrong result; --onednn on turns oneDNN back on after it (to measure the remedy's
+// cost on such a CPU), --onednn off turns it off from the start.
+static Action SweepTraining(Device device, Options o)
+{
+    var (trainer, _) = NewSweepTrainer(device, o);
+    return () => trainer.Train(steps: o.Steps);
+}
+
+static (Course.Diffusion.Training.DiffusionTrainer Trainer, TimeConditionedMlp Model) NewSweepTrainer(Device device, Options o)
+{
+    manual_seed(0);
+    var model = new TimeConditionedMlp(hiddenWidth: o.Width, hiddenLayers: 3, timeEmbeddingDimension: 32);
+    model.to(device);
+    var recipe = new Course.Diffusion.Training.TrainingOptions
+    {
+        BatchSize = 256, LearningRate = 2e-3, WarmupSteps = 100, EmaDecay = 0.99, Seed = 1,
+        ProgressEvery = 1000, TotalSteps = 1_000_000,
+    };
+    var data = Course.Diffusion.Training.TrainingData.FromSampler(
+        (n, g) => Course.Data.ToyDatasets.Sample("swiss-roll", n, g, device));
+    var trainer = new Course.Diffusion.Training.DiffusionTrainer(model, NoiseSchedule.Linear(), data, recipe);
+    if (o.OneDnn == true && !Course.Diffusion.NumericsRemedies.SetOneDnnEnabled(true))
+        throw new InvalidOperationException("--onednn on: libtorch's oneDNN switch was not found");
+    return (trainer, model);
+}
+
+// Lesson 09's step taken apart: the trainer's own step, written out with the same calls, each part
+// timed; prints the median over --iters units (of --steps steps) of each part's time per step.
+static void SweepParts(Device device, Options o)
+{
+    var (trainer, model) = NewSweepTrainer(device, o);
+    var parameters = model.parameters().ToArray();
+    var schedule = trainer.Schedule;
+    var parts = new[] { "batch", "forward+loss", "backward", "clip", "adamw", "ema", "total" };
+    var perUnit = parts.ToDictionary(p => p, _ => new List<double>());
+    var clock = new Stopwatch();
+    var cpu = TimeSpan.Zero;
+    var wall = new Stopwatch();
+    double Lap() { var ms = clock.Elapsed.TotalMilliseconds; clock.Restart(); return ms; }
+    for (int unit = -o.Warmup; unit < o.Iterations; unit++)
+    {
+        var sums = parts.ToDictionary(p => p, _ => 0.0);
+        if (unit == 0) { cpu = Process.GetCurrentProcess().TotalProcessorTime; wall.Start(); }
+        var whole = Stopwatch.StartNew();
+        for (int step = 0; step < o.Steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            clock.Restart();
+            var x0 = trainer.Data.Sample(256, trainer.Generator).Data;
+            var t = randint(0, schedule.Length, new long[] { 256 }, generator: trainer.Generator);
+            var noise = randn(x0.shape, generator: trainer.Generator);
+            var xt = schedule.QSample(x0, t, noise);
+            sums["batch"] += Lap();
+            var loss = (model.call(xt, t, null) - noise).square().mean();
+            loss.ToDouble();
+            sums["forward+loss"] += Lap();
+            trainer.Optimizer.zero_grad();
+            loss.backward();
+            sums["backward"] += Lap();
+            nn.utils.clip_grad_norm_(parameters, 1.0);
+            sums["clip"] += Lap();
+            trainer.Optimizer.step();
+            trainer.Optimizer.zero_grad();
+            sums["adamw"] += Lap();
+            trainer.Ema.Update();
+            sums["ema"] += Lap();
+        }
+        sums["total"] = whole.Elapsed.TotalMilliseconds;
+        if (unit >= 0) foreach (var p in parts) perUnit[p].Add(sums[p] / o.Steps);
+    }
+    double coresBusy = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds / wall.Elapsed.TotalSeconds;
+    double Median(List<double> v) { var s = v.OrderBy(x => x).ToList(); return s[s.Count / 2]; }
+    Console.WriteLine(JsonSerializer.Serialize(new
+    {
+        side = "csharp",
+        engine = Course.Diffusion.CourseEngine.Describe(),
+        workload = o.Workload,
+        width = o.Width,
+        threads = get_num_threads(),
+        onednn = Course.Diffusion.NumericsRemedies.OneDnnEnabled(),
+        step_ms = parts.ToDictionary(p => p, p => Median(perUnit[p])),
+        cores_busy = coresBusy,
+        peak_rss_mb = PeakRssMb(),
+    }));
+}
+
+// The single operations of lesson 09's forward and backward at its sizes (batch 256, --width):
+// median microseconds per call over --iters rounds of 200 calls, to see which ones slow down
+// with the thread setting.
+static void SweepOps(Device device, Options o)
+{
+    manual_seed(0);
+    long w = o.Width;
+    var input = randn(new long[] { 256, 34 }, device: device);
+    var hidden = randn(new long[] { 256, w }, device: device);
+    var weight = randn(new long[] { w, 34 }, device: device);
+    var square = randn(new long[] { w, w }, device: device);
+    var bias = randn(new long[] { w }, device: device);
+    var t = randint(0, w, new long[] { 256 }, device: device);
+    var ops = new (string Name, Action Run)[]
+    {
+        ("linear 34->w", () => nn.functional.linear(input, weight, bias).Dispose()),
+        ("linear w->w", () => nn.functional.linear(hidden, square, bias).Dispose()),
+        ("matmul w^T x (weight gradient)", () => hidden.t().matmul(input).Dispose()),
+        ("silu", () => nn.functional.silu(hidden).Dispose()),
+        ("mul", () => (hidden * hidden).Dispose()),
+        ("sin", () => hidden.sin().Dispose()),
+        ("cat", () => cat(new[] { hidden, hidden }, 1).Dispose()),
+        ("sum over batch (bias gradient)", () => hidden.sum(0).Dispose()),
+        ("mean", () => hidden.mean().Dispose()),
+        ("randn 256x2", () => randn(new long[] { 256, 2 }, device: device).Dispose()),
+        ("index_select", () => bias.index_select(0, t).Dispose()),
+    };
+    var result = new Dictionary<string, double>();
+    foreach (var (name, run) in ops)
+    {
+        for (int i = 0; i < 50; i++) run();
+        var rounds = new List<double>();
+        for (int r = 0; r < o.Iterations; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < 200; i++) run();
+            rounds.Add(sw.Elapsed.TotalMilliseconds * 1000 / 200);
+        }
+        rounds.Sort();
+        result[name] = Math.Round(rounds[rounds.Count / 2], 2);
+    }
+    Console.WriteLine(JsonSerializer.Serialize(new
+    {
+        side = "csharp",
+        engine = Course.Diffusion.CourseEngine.Describe(),
+        workload = o.Workload,
+        width = o.Width,
+        threads = get_num_threads(),
+        onednn = Course.Diffusion.NumericsRemedies.OneDnnEnabled(),
+        op_us = result,
+    }));
+}
+
 static List<double> TimeUnits(Options o, Action unit)
 {
     for (int i = 0; i < o.Warmup; i++) unit();
     var times = new List<double>(o.Iterations);
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    var wall = Stopwatch.StartNew();
     for (int i = 0; i < o.Iterations; i++)
     {
         var sw = Stopwatch.StartNew();
         unit();
         times.Add(sw.Elapsed.TotalMilliseconds);
     }
+    CoresBusy = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds / wall.Elapsed.TotalSeconds;
     return times;
 }
 
@@ -132,7 +285,12 @@ static void Report(Options o, List<double> times)
         workload = o.Workload,
         device = o.Device,
         threads = get_num_threads(),
+        onednn = Course.Diffusion.NumericsRemedies.OneDnnEnabled(),
+        width = o.Workload.StartsWith("sweep") ? o.Width : (int?)null,
+        native_threads = Directory.GetDirectories("/proc/self/task").Length,
+        steps_per_unit = o.Workload.StartsWith("sweep") ? o.Steps : (int?)null,
         median_ms = sorted[sorted.Count / 2],
+        cores_busy = Program.CoresBusy,
         times_ms = times,
         peak_rss_mb = PeakRssMb(),
     }));
@@ -274,14 +432,16 @@ static double PeakRssMb()
     return 0;
 }
 
-sealed record Options(string Workload, string Device, int Threads, int Warmup, int Iterations, string? Out, bool OneDnn, int Batch = 32)
+sealed record Options(string Workload, string Device, int Threads, int Warmup, int Iterations, string? Out, bool? OneDnn,
+    int Width, int Steps, bool CourseDefaults, int Batch = 32)
 {
     public static Options Parse(string[] args)
     {
-        string workload = args.Length > 0 ? args[0] : throw new ArgumentException("usage: Course.Bench <mlp|unet|ddim|ddpm|live|enginecheck|memory|export> [--device cpu|cuda] [--threads n] [--warmup n] [--iters n] [--out dir] [--onednn on|off]");
+        string workload = args.Length > 0 ? args[0] : throw new ArgumentException("usage: Course.Bench <mlp|unet|ddim|ddpm|live|sweep|sweepparts|enginecheck|memory|export> [--device cpu|cuda] [--threads n] [--warmup n] [--iters n] [--out dir] [--onednn on|off] [--width n] [--steps n] [--course-defaults on|off] [--batch n]");
         string dev = "cpu", outDir = ".";
-        int threads = 0, warmup = 3, iters = 10, batch = 32;
-        bool oneDnn = true;
+        int threads = 0, warmup = 3, iters = 10, width = 8, steps = 50, batch = 32;
+        bool? oneDnn = null;
+        bool courseDefaults = true;
         for (int i = 1; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -293,9 +453,15 @@ sealed record Options(string Workload, string Device, int Threads, int Warmup, i
                 case "--out": outDir = args[i + 1]; break;
                 case "--onednn": oneDnn = args[i + 1] != "off"; break;
                 case "--batch": batch = int.Parse(args[i + 1]); break;
+                case "--width": width = int.Parse(args[i + 1]); break;
+                case "--steps": steps = int.Parse(args[i + 1]); break;
+                case "--course-defaults": courseDefaults = args[i + 1] != "off"; break;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }
-        return new Options(workload, dev, threads, warmup, iters, outDir, oneDnn, batch);
+        return new Options(workload, dev, threads, warmup, iters, outDir, oneDnn, width, steps, courseDefaults, batch);
     }
 }
+
+// CPU time of the whole process (every thread) over wall time while the units ran: 1 is one core busy.
+partial class Program { internal static double CoresBusy; }

@@ -70,20 +70,26 @@ public static class BadCalls
     }
 
     /// <summary>Runs <see cref="Run"/> in a child process; returns its exit code and standard error.</summary>
-    public static (int ExitCode, string Stdout, string Stderr) RunInChildProcess(string name)
+    public static (int ExitCode, string Stdout, string Stderr) RunInChildProcess(string name) =>
+        RunThisAssembly(new[] { "probe", name }, new Dictionary<string, string?>());
+
+    /// <summary>Runs this test assembly as a program with <paramref name="args"/>, its environment changed by
+    /// <paramref name="environment"/> (a null value removes the variable); returns its exit code and output.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunThisAssembly(IEnumerable<string> args, IDictionary<string, string?> environment)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         if (string.IsNullOrEmpty(dotnet) || !File.Exists(dotnet))
             dotnet = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
         var psi = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(typeof(BadCalls).Assembly.Location);
-        psi.ArgumentList.Add("probe");
-        psi.ArgumentList.Add(name);
+        foreach (var arg in args) psi.ArgumentList.Add(arg);
         psi.Environment["DOTNET_DbgEnableMiniDump"] = "0";
+        foreach (var (name, value) in environment)
+            if (value is null) psi.Environment.Remove(name); else psi.Environment[name] = value;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEnd();
-        if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException($"probe '{name}' did not finish in 120 s"); }
+        if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException($"'{string.Join(" ", psi.ArgumentList)}' did not finish in 120 s"); }
         return (p.ExitCode, stdout.Result, stderr);
     }
 }
@@ -116,7 +122,14 @@ public static class ProbeProgram
             }
             return 0;
         }
-        Console.Error.WriteLine($"usage: dotnet Course.Torch.Tests.dll probe all|{string.Join("|", BadCalls.Names)}");
+        if (args is ["threads"])
+        {
+            // The assembly's module initializer (EngineCheckedBeforeTests) has already run the course's
+            // engine check, as a course program's first call; this loads libtorch if it did not.
+            Console.WriteLine($"libtorch threads: {get_num_threads()}");
+            return 0;
+        }
+        Console.Error.WriteLine($"usage: dotnet Course.Torch.Tests.dll threads | probe all|{string.Join("|", BadCalls.Names)}");
         return 2;
     }
 }

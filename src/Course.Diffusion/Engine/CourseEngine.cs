@@ -30,11 +30,14 @@ public static class CourseEngine
 
     /// <summary>Throws <see cref="PlatformNotSupportedException"/> with the cause and the fix where this
     /// engine cannot load on this machine; returns at once otherwise (the check runs once). Every lesson's
-    /// first cell calls it, so it also sets the allocator up for large tensors (<see cref="LargeTensorMemory"/>).</summary>
+    /// first cell calls it, before the first call into the engine, so it also puts the course's thread
+    /// defaults in place on TorchSharp (<see cref="EngineThreads"/>) and sets the allocator up for large
+    /// tensors (<see cref="LargeTensorMemory"/>).</summary>
     public static void EnsureLoadable()
     {
         if (s_problem.Value is { } problem)
             throw new PlatformNotSupportedException(LearnerMessages.TorchSharpCannotLoad(RequiredGlibcxx, problem.LibStdCxx, problem.Newest));
+        EngineThreads.ApplyCourseDefaults();
         LargeTensorMemory.KeepForReuse();
     }
 

@@ -37,7 +37,10 @@ public static class EngineNumericsCheck
 
     static NumericsReport Ensure(Device? device, bool announce)
     {
-        LargeTensorMemory.KeepForReuse();   // what every trainer runs first, so training gets it too
+        // What every trainer runs first, so training gets them too (the thread defaults only where
+        // libtorch has not loaded yet, e.g. a test assembly that runs this check before anything else).
+        EngineThreads.ApplyCourseDefaults();
+        LargeTensorMemory.KeepForReuse();
         var on = device ?? CPU;
         lock (s_gate)
         {

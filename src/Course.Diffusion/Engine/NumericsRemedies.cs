@@ -39,6 +39,23 @@ public static class NumericsRemedies
         return true;
     }
 
+    /// <summary>libtorch's oneDNN switch as it stands (true: on); null where libtorch_cpu or the switch
+    /// cannot be found.</summary>
+    public static bool? OneDnnEnabled()
+    {
+        if (!TryFindLibTorchCpu(out var library)) return null;
+        var (context, getter) = OperatingSystem.IsWindows()
+            ? ("?globalContext@at@@YAAEAVContext@1@XZ", "?userEnabledMkldnn@Context@at@@QEBA_NXZ")
+            : ("_ZN2at13globalContextEv", "_ZNK2at7Context17userEnabledMkldnnEv");
+        if (!NativeLibrary.TryGetExport(library, context, out var globalContext)
+            || !NativeLibrary.TryGetExport(library, getter, out var userEnabledMkldnn)) return null;
+        unsafe
+        {
+            var instance = ((delegate* unmanaged<IntPtr>)globalContext)();
+            return ((delegate* unmanaged<IntPtr, byte>)userEnabledMkldnn)(instance) != 0;
+        }
+    }
+
     /// <summary>libtorch's CPU library as already loaded by the engine (never a second copy).</summary>
     static bool TryFindLibTorchCpu(out IntPtr handle)
     {
