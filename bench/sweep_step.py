@@ -18,21 +18,21 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import run as bench  # noqa: E402  (bench/run.py: the C# and PyTorch commands, the TorchSharp build)
 
-# name: (side, extra arguments, extra environment)
+# setting name: the extra arguments Course.Bench or pytorch_bench.py gets for it
 COURSE_TORCH = {
-    "Course.Torch default (1 thread)": ([], {}),
-    "Course.Torch 2 threads": (["--threads", "2"], {}),
+    "Course.Torch default (1 thread)": [],
+    "Course.Torch 2 threads": ["--threads", "2"],
 }
 TORCHSHARP = {
-    "TorchSharp, the course's settings": ([], {}),
-    "TorchSharp, libtorch's own defaults": (["--course-defaults", "off"], {}),
-    "TorchSharp 2 threads, sleeping workers": (["--threads", "2"], {}),
-    "TorchSharp 1 thread, oneDNN on": (["--onednn", "on"], {}),
-    "TorchSharp libtorch's defaults, oneDNN on": (["--course-defaults", "off", "--onednn", "on"], {}),
+    "TorchSharp, the course's settings": [],
+    "TorchSharp, libtorch's own defaults": ["--course-defaults", "off"],
+    "TorchSharp 2 threads, sleeping workers": ["--threads", "2"],
+    "TorchSharp 1 thread, oneDNN on": ["--onednn", "on"],
+    "TorchSharp libtorch's defaults, oneDNN on": ["--course-defaults", "off", "--onednn", "on"],
 }
 PYTORCH = {
-    "PyTorch default": ([], {}),
-    "PyTorch 1 thread": (["--threads", "1"], {}),
+    "PyTorch default": [],
+    "PyTorch 1 thread": ["--threads", "1"],
 }
 
 
@@ -55,7 +55,6 @@ def main():
     if a.torchsharp:
         prefix = (shlex.split(os.environ["BENCH_TORCHSHARP"]) if os.environ.get("BENCH_TORCHSHARP")
                   else bench.prepare_torchsharp())
-        # Inside the root the environment is passed through env, since the prefix starts a new namespace.
         sides.append((prefix, TORCHSHARP))
     if not a.parts and not a.no_pytorch:
         sides.append((bench.PYTHON, PYTORCH))
@@ -75,18 +74,13 @@ def measure(a, sides, workload):
     for r in range(a.rounds):
         for width in map(int, a.widths.split(",")):
             for cmd, settings in sides:
-                for name, (args, env) in settings.items():
+                for name, args in settings.items():
                     if keep and not any(k in name for k in keep):
                         continue
                     common = [workload, "--width", str(width), "--steps", str(a.steps),
                               "--warmup", str(a.warmup), "--iters", str(a.iters)]
-                    full = cmd + common + args
-                    if env and cmd is not bench.PYTHON and cmd is not bench.CSHARP:
-                        full = cmd[:cmd.index("dotnet")] + ["env"] + [f"{k}={v}" for k, v in env.items()] + \
-                            cmd[cmd.index("dotnet"):] + common + args
-                        env = {}
                     load = os.getloadavg()[0]
-                    out = bench.run(full, env)
+                    out = bench.run(cmd + common + args, {})
                     cores = out["cores_busy"]
                     step = (out["step_ms"] if a.parts else out["median_ms"] / a.steps)
                     results.setdefault((width, name), []).append((step, cores, load, out))

@@ -192,18 +192,13 @@ static void SweepParts(Device device, Options o)
     }
     double coresBusy = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds / wall.Elapsed.TotalSeconds;
     double Median(List<double> v) { var s = v.OrderBy(x => x).ToList(); return s[s.Count / 2]; }
-    Console.WriteLine(JsonSerializer.Serialize(new
+    PrintReport(o, new()
     {
-        side = "csharp",
-        engine = Course.Diffusion.CourseEngine.Describe(),
-        workload = o.Workload,
-        width = o.Width,
-        threads = get_num_threads(),
-        onednn = Course.Diffusion.NumericsRemedies.OneDnnEnabled(),
-        step_ms = parts.ToDictionary(p => p, p => Median(perUnit[p])),
-        cores_busy = coresBusy,
-        peak_rss_mb = PeakRssMb(),
-    }));
+        ["width"] = o.Width,
+        ["step_ms"] = parts.ToDictionary(p => p, p => Median(perUnit[p])),
+        ["cores_busy"] = coresBusy,
+        ["peak_rss_mb"] = PeakRssMb(),
+    });
 }
 
 // The single operations of lesson 09's forward and backward at its sizes (batch 256, --width):
@@ -247,16 +242,7 @@ static void SweepOps(Device device, Options o)
         rounds.Sort();
         result[name] = Math.Round(rounds[rounds.Count / 2], 2);
     }
-    Console.WriteLine(JsonSerializer.Serialize(new
-    {
-        side = "csharp",
-        engine = Course.Diffusion.CourseEngine.Describe(),
-        workload = o.Workload,
-        width = o.Width,
-        threads = get_num_threads(),
-        onednn = Course.Diffusion.NumericsRemedies.OneDnnEnabled(),
-        op_us = result,
-    }));
+    PrintReport(o, new() { ["width"] = o.Width, ["op_us"] = result });
 }
 
 static List<double> TimeUnits(Options o, Action unit)
@@ -278,22 +264,32 @@ static List<double> TimeUnits(Options o, Action unit)
 static void Report(Options o, List<double> times)
 {
     var sorted = times.OrderBy(x => x).ToList();
-    Console.WriteLine(JsonSerializer.Serialize(new
+    PrintReport(o, new()
     {
-        side = "csharp",
-        engine = Course.Diffusion.CourseEngine.Describe(),
-        workload = o.Workload,
-        device = o.Device,
-        threads = get_num_threads(),
-        onednn = Course.Diffusion.NumericsRemedies.OneDnnEnabled(),
-        width = o.Workload.StartsWith("sweep") ? o.Width : (int?)null,
-        native_threads = Directory.GetDirectories("/proc/self/task").Length,
-        steps_per_unit = o.Workload.StartsWith("sweep") ? o.Steps : (int?)null,
-        median_ms = sorted[sorted.Count / 2],
-        cores_busy = Program.CoresBusy,
-        times_ms = times,
-        peak_rss_mb = PeakRssMb(),
-    }));
+        ["device"] = o.Device,
+        ["width"] = o.Workload.StartsWith("sweep") ? o.Width : null,
+        ["native_threads"] = Directory.GetDirectories("/proc/self/task").Length,
+        ["steps_per_unit"] = o.Workload.StartsWith("sweep") ? o.Steps : null,
+        ["median_ms"] = sorted[sorted.Count / 2],
+        ["cores_busy"] = Program.CoresBusy,
+        ["times_ms"] = times,
+        ["peak_rss_mb"] = PeakRssMb(),
+    });
+}
+
+// One JSON line: what every timing shares (engine, workload, libtorch threads, oneDNN's switch), then its own fields.
+static void PrintReport(Options o, Dictionary<string, object?> fields)
+{
+    var report = new Dictionary<string, object?>
+    {
+        ["side"] = "csharp",
+        ["engine"] = Course.Diffusion.CourseEngine.Describe(),
+        ["workload"] = o.Workload,
+        ["threads"] = get_num_threads(),
+        ["onednn"] = Course.Diffusion.NumericsRemedies.OneDnnEnabled(),
+    };
+    foreach (var (name, value) in fields) report[name] = value;
+    Console.WriteLine(JsonSerializer.Serialize(report));
 }
 
 // A 10,000-step training loop written the recommended way: native memory over time.

@@ -25,17 +25,9 @@ public static class NumericsRemedies
     /// <summary>Sets libtorch's oneDNN switch; false where libtorch_cpu or the switch cannot be found.</summary>
     public static bool SetOneDnnEnabled(bool enabled)
     {
-        if (!TryFindLibTorchCpu(out var library)) return false;
-        var (context, setter) = OperatingSystem.IsWindows()
-            ? ("?globalContext@at@@YAAEAVContext@1@XZ", "?setUserEnabledMkldnn@Context@at@@QEAAX_N@Z")
-            : ("_ZN2at13globalContextEv", "_ZN2at7Context20setUserEnabledMkldnnEb");
-        if (!NativeLibrary.TryGetExport(library, context, out var globalContext)
-            || !NativeLibrary.TryGetExport(library, setter, out var setUserEnabledMkldnn)) return false;
-        unsafe
-        {
-            var instance = ((delegate* unmanaged<IntPtr>)globalContext)();
-            ((delegate* unmanaged<IntPtr, byte, void>)setUserEnabledMkldnn)(instance, enabled ? (byte)1 : (byte)0);
-        }
+        if (!TryFindContextMember("?setUserEnabledMkldnn@Context@at@@QEAAX_N@Z", "_ZN2at7Context20setUserEnabledMkldnnEb",
+                out var context, out var setUserEnabledMkldnn)) return false;
+        unsafe { ((delegate* unmanaged<IntPtr, byte, void>)setUserEnabledMkldnn)(context, enabled ? (byte)1 : (byte)0); }
         return true;
     }
 
@@ -43,17 +35,22 @@ public static class NumericsRemedies
     /// cannot be found.</summary>
     public static bool? OneDnnEnabled()
     {
-        if (!TryFindLibTorchCpu(out var library)) return null;
-        var (context, getter) = OperatingSystem.IsWindows()
-            ? ("?globalContext@at@@YAAEAVContext@1@XZ", "?userEnabledMkldnn@Context@at@@QEBA_NXZ")
-            : ("_ZN2at13globalContextEv", "_ZNK2at7Context17userEnabledMkldnnEv");
-        if (!NativeLibrary.TryGetExport(library, context, out var globalContext)
-            || !NativeLibrary.TryGetExport(library, getter, out var userEnabledMkldnn)) return null;
-        unsafe
-        {
-            var instance = ((delegate* unmanaged<IntPtr>)globalContext)();
-            return ((delegate* unmanaged<IntPtr, byte>)userEnabledMkldnn)(instance) != 0;
-        }
+        if (!TryFindContextMember("?userEnabledMkldnn@Context@at@@QEBA_NXZ", "_ZNK2at7Context17userEnabledMkldnnEv",
+                out var context, out var userEnabledMkldnn)) return null;
+        unsafe { return ((delegate* unmanaged<IntPtr, byte>)userEnabledMkldnn)(context) != 0; }
+    }
+
+    /// <summary>libtorch's <c>at::globalContext()</c> and the export of one of its member functions, named as
+    /// MSVC (Windows) or the Itanium ABI (Linux, macOS) mangles it; false where either cannot be found.</summary>
+    static bool TryFindContextMember(string windowsName, string itaniumName, out IntPtr context, out IntPtr member)
+    {
+        context = member = IntPtr.Zero;
+        if (!TryFindLibTorchCpu(out var library)) return false;
+        var globalContextName = OperatingSystem.IsWindows() ? "?globalContext@at@@YAAEAVContext@1@XZ" : "_ZN2at13globalContextEv";
+        if (!NativeLibrary.TryGetExport(library, globalContextName, out var globalContext)
+            || !NativeLibrary.TryGetExport(library, OperatingSystem.IsWindows() ? windowsName : itaniumName, out member)) return false;
+        unsafe { context = ((delegate* unmanaged<IntPtr>)globalContext)(); }
+        return true;
     }
 
     /// <summary>libtorch's CPU library as already loaded by the engine (never a second copy).</summary>
